@@ -1,0 +1,97 @@
+"""Who is calling: a staff user (JWT or admin session) or an internal service (X-Internal-Token).
+
+Everything that decides access, masking or audit asks the :class:`Principal`, never the
+request's user object directly, so both kinds of caller follow the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .roles import Role, role_at_least
+
+PERM_HEALTH = "accounts.view_health_info"
+PERM_UNMASKED = "accounts.view_unmasked_pii"
+
+
+@dataclass(frozen=True)
+class ServiceIdentity:
+    """An internal service authenticated by X-Internal-Token. Not a database user."""
+
+    name: str
+    role: str
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_staff: bool = False
+    is_superuser: bool = False
+    pk: None = None
+    id: None = None
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.role == Role.ADMIN
+
+    def __str__(self) -> str:
+        return f"service:{self.name}"
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "user" | "service" | "anonymous"
+    name: str
+    role: str | None
+    user: object | None = None
+    perms: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.kind != "anonymous"
+
+    @property
+    def key(self) -> str:
+        """Rate-limit and cache key: user id or service name, never a header."""
+        if self.kind == "user":
+            return f"user:{getattr(self.user, 'pk', self.name)}"
+        return f"{self.kind}:{self.name}"
+
+    def has_role(self, least: str) -> bool:
+        return role_at_least(self.role, least)
+
+    @property
+    def can_view_health(self) -> bool:
+        return self.role == Role.ADMIN or PERM_HEALTH in self.perms
+
+    @property
+    def can_view_unmasked(self) -> bool:
+        return self.role == Role.ADMIN or PERM_UNMASKED in self.perms
+
+
+ANONYMOUS = Principal(kind="anonymous", name="anonymous", role=None)
+
+
+def principal_from_user(user: object | None) -> Principal:
+    """Build the principal for a request's ``user`` (a User, a ServiceIdentity or nothing)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    if isinstance(user, ServiceIdentity):
+        return Principal(kind="service", name=user.name, role=user.role)
+    if not getattr(user, "is_active", False):
+        return ANONYMOUS
+    perms: set[str] = set()
+    for perm in (PERM_HEALTH, PERM_UNMASKED):
+        if user.has_perm(perm):  # type: ignore[attr-defined]
+            perms.add(perm)
+    role = Role.ADMIN if getattr(user, "is_superuser", False) else getattr(user, "role", None)
+    return Principal(kind="user", name=user.get_username(), role=role, user=user, perms=frozenset(perms))  # type: ignore[attr-defined]
+
+
+def principal_of(request: object) -> Principal:
+    """The principal of a Django or DRF request, memoised on the request."""
+    cached = getattr(request, "_principal", None)
+    if cached is not None:
+        return cached
+    principal = principal_from_user(getattr(request, "user", None))
+    try:
+        request._principal = principal  # type: ignore[attr-defined]
+    except AttributeError:
+        pass
+    return principal

@@ -1,0 +1,22 @@
+"""Test settings: base, with a fast password hasher. DATABASE_URL/REDIS_URL still apply.
+
+Each pytest-xdist worker gets its own Redis database (gw0 → 1, gw1 → 2, …) so that clearing
+the cache between tests never touches another worker's keys.
+"""
+
+import os
+import re
+
+from .base import *  # noqa: F403
+from .base import CACHES, REDIS_URL
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/wellness-test-media"))  # noqa: F405
+
+if REDIS_URL:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    db_index = 1 + int(re.sub(r"\D", "", worker) or 0)
+    base_url = re.sub(r"/\d+$", "", REDIS_URL.rstrip("/"))
+    CACHES["default"]["LOCATION"] = f"{base_url}/{db_index}"
+    CACHES["default"]["KEY_PREFIX"] = f"test-{worker}"

@@ -1,0 +1,79 @@
+"""The one exception handler: every error under /api/ becomes the envelope with a stable code."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+
+from .envelope import error_body
+from .errors import ApiError, ErrorCode
+from .request_context import current_request_id
+
+logger = logging.getLogger("api")
+
+
+def _drf_details(detail: object) -> dict:
+    if isinstance(detail, dict):
+        return {"fields": detail}
+    if isinstance(detail, list):
+        return {"errors": detail}
+    return {}
+
+
+def classify(exc: BaseException) -> tuple[int, str, str | None, dict, dict]:
+    """(status, code, message, details, headers) for any exception."""
+    headers: dict = {}
+    if isinstance(exc, ApiError):
+        return exc.status_code, exc.code, exc.message, exc.details, headers
+    if isinstance(exc, Http404):
+        return 404, ErrorCode.NOT_FOUND, None, {}, headers
+    if isinstance(exc, RequestDataTooBig):
+        return 413, ErrorCode.PAYLOAD_TOO_LARGE, None, {}, headers
+    if isinstance(exc, PermissionDenied):
+        return 403, ErrorCode.UNAUTHORIZED_ACCESS, None, {}, headers
+    if isinstance(exc, DjangoValidationError):
+        details = {"fields": exc.message_dict} if hasattr(exc, "error_dict") else {"errors": exc.messages}
+        return 400, ErrorCode.VALIDATION_ERROR, None, details, headers
+    if isinstance(exc, drf.APIException):
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        wait = getattr(exc, "wait", None)
+        if wait is not None:
+            headers["Retry-After"] = str(max(int(wait), 1))
+        mapping = {
+            drf.NotAuthenticated: (401, ErrorCode.MISSING_TOKEN, None),
+            drf.AuthenticationFailed: (401, ErrorCode.INVALID_TOKEN, None),
+            drf.PermissionDenied: (403, ErrorCode.UNAUTHORIZED_ACCESS, None),
+            drf.NotFound: (404, ErrorCode.NOT_FOUND, None),
+            drf.MethodNotAllowed: (405, ErrorCode.METHOD_NOT_ALLOWED, None),
+            drf.NotAcceptable: (406, ErrorCode.NOT_ACCEPTABLE, None),
+            drf.UnsupportedMediaType: (415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, None),
+            drf.Throttled: (429, ErrorCode.RATE_LIMIT_EXCEEDED, None),
+            drf.ParseError: (400, ErrorCode.VALIDATION_ERROR, "요청 본문을 해석할 수 없습니다"),
+            drf.ValidationError: (400, ErrorCode.VALIDATION_ERROR, None),
+        }
+        for klass, (status, code, message) in mapping.items():
+            if isinstance(exc, klass):
+                details = _drf_details(exc.detail) if klass is drf.ValidationError else {}
+                return status, code, message, details, headers
+        return exc.status_code, ErrorCode.VALIDATION_ERROR, None, {}, headers
+    return 500, ErrorCode.INTERNAL_ERROR, None, {}, headers
+
+
+def envelope_response(exc: BaseException, request_id: str | None = None) -> Response:
+    status, code, message, details, headers = classify(exc)
+    if status >= 500 and not isinstance(exc, ApiError):
+        logger.exception("unhandled error: %s", type(exc).__name__, exc_info=exc)
+    body = error_body(code, request_id=request_id or current_request_id(), message=message, details=details)
+    response = Response(body, status=status, headers=headers)
+    return response
+
+
+def api_exception_handler(exc: BaseException, context: dict) -> Response:
+    request = context.get("request")
+    return envelope_response(exc, getattr(request, "request_id", None))

@@ -1,0 +1,43 @@
+"""Background jobs (reports, ETL, imports): state lives in the database, work on Celery."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Job(models.Model):
+    """A long-running job. ``heartbeat_at`` is touched while it runs; a running job whose
+    heartbeat is older than ``JOB_STALE_AFTER_SECONDS`` is marked failed (worker died)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "대기"
+        RUNNING = "running", "실행 중"
+        COMPLETED = "completed", "완료"
+        FAILED = "failed", "실패"
+
+    kind = models.CharField("종류", max_length=50, db_index=True)
+    status = models.CharField("상태", max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    params = models.JSONField("요청 내용", default=dict, blank=True)
+    progress = models.FloatField("진행률(%)", default=0)
+    counts = models.JSONField("건수", default=dict, blank=True)
+    errors = models.JSONField("오류", default=list, blank=True)
+    error = models.TextField("실패 사유", blank=True)
+    result = models.JSONField("결과", default=dict, blank=True)
+    result_file = models.FileField("결과 파일", upload_to="jobs/%Y/%m/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="요청자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_name = models.CharField("요청자 이름", max_length=150, blank=True)
+    created_at = models.DateTimeField("요청 일시", auto_now_add=True)
+    started_at = models.DateTimeField("시작 일시", null=True, blank=True)
+    finished_at = models.DateTimeField("종료 일시", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("마지막 신호", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "작업"
+        verbose_name_plural = "작업"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.get_status_display()})"
