@@ -1,0 +1,1 @@
+"""Modules are split by sub-domain; import from the submodule (e.g. ``from customers.services.sessions import session_record``)."""
