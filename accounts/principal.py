@@ -68,6 +68,11 @@ class Principal:
 ANONYMOUS = Principal(kind="anonymous", name="anonymous", role=None)
 
 
+def system_principal(name: str) -> Principal:
+    """The actor of a management command or a job (audit shows it as a system actor)."""
+    return Principal(kind="system", name=name, role=Role.ADMIN)
+
+
 def principal_from_user(user: object | None) -> Principal:
     """Build the principal for a request's ``user`` (a User, a ServiceIdentity or nothing)."""
     if user is None or not getattr(user, "is_authenticated", False):
