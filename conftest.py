@@ -15,9 +15,51 @@ ROLES = ("STAFF", "MANAGER", "ADMIN")
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from core.cache import breaker
+
+    breaker.reset()
     cache.clear()
     yield
+    breaker.reset()
     cache.clear()
+
+
+def make_internal_token(role: str = "MANAGER", sub: str = "report-service", days: float = 1, **claims) -> str:
+    """An X-Internal-Token as ``issue_internal_token`` makes it (HS256, INTERNAL_JWT_SECRET)."""
+    from accounts.internal_tokens import internal_token_issue
+
+    return internal_token_issue(service=sub, role=role, days=days, **claims)
+
+
+@pytest.fixture
+def internal_client_for():
+    """``internal_client_for("ADMIN", sub="etl")`` → an APIClient sending X-Internal-Token."""
+
+    def make(role: str, sub: str = "report-service") -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_X_INTERNAL_TOKEN=make_internal_token(role, sub))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def test_routes(settings, monkeypatch):
+    """Mount core/tests/urls.py (one view per least role, a failing view) and their POLICY rows."""
+    from accounts import policy
+    from core.tests.urls import TEST_POLICY
+
+    settings.ROOT_URLCONF = "core.tests.urls"
+    for name, rules in TEST_POLICY.items():
+        monkeypatch.setitem(policy.POLICY, name, rules)
+    return TEST_POLICY
+
+
+@pytest.fixture
+def redis_only(settings):
+    """Skip unless the cache is Redis (rate counters across processes, circuit breaker)."""
+    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        pytest.skip("needs REDIS_URL")
 
 
 @pytest.fixture

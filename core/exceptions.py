@@ -60,6 +60,8 @@ def classify(exc: BaseException) -> tuple[int, str, str | None, dict, dict]:
         for klass, (status, code, message) in mapping.items():
             if isinstance(exc, klass):
                 details = _drf_details(exc.detail) if klass is drf.ValidationError else {}
+                if klass is drf.Throttled and "Retry-After" in headers:
+                    details = {"retry_after": int(headers["Retry-After"])}
                 return status, code, message, details, headers
         return exc.status_code, ErrorCode.VALIDATION_ERROR, None, {}, headers
     return 500, ErrorCode.INTERNAL_ERROR, None, {}, headers

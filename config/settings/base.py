@@ -205,6 +205,10 @@ else:
 
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+# Scope → rate overriding accounts/policy.py RATE_LIMITS, e.g. RATE_LIMIT_OVERRIDES=analytics=500/h,login=20/m
+RATE_LIMIT_OVERRIDES = dict(item.split("=", 1) for item in env_list("RATE_LIMIT_OVERRIDES", []) if "=" in item)
+# After a cache failure, skip the cache for this many seconds (reads go to the database).
+CACHE_BREAKER_SECONDS = float(os.environ.get("CACHE_BREAKER_SECONDS", 30))
 
 # --- jobs ------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -234,6 +238,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # One throttle for every view: the route's rate_scope in accounts/policy.py, per principal.
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.PolicyRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": None,

@@ -21,3 +21,6 @@ if REDIS_URL:
     base_url = re.sub(r"/\d+$", "", REDIS_URL.rstrip("/"))
     CACHES["default"]["LOCATION"] = f"{base_url}/{db_index}"
     CACHES["default"]["KEY_PREFIX"] = f"test-{worker}"
+
+# WhiteNoise warns on every request when STATIC_ROOT does not exist yet (no collectstatic in tests).
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405

@@ -1,0 +1,101 @@
+"""Rate limiting in one place: the default DRF throttle, driven by the ``rate_scope`` of
+accounts/policy.py (API.md "Rate limits").
+
+Counters are django-ratelimit's (``cache.add`` + ``cache.incr``: atomic on Redis, so a burst of
+concurrent requests across processes never passes more than the limit). The key is the
+principal (user id or service ``sub``), never a header. The login scope counts per username
+and, separately, per peer IP address. Over the limit DRF raises ``Throttled`` and the exception
+handler answers 429 ``RATE_LIMIT_EXCEEDED`` with ``Retry-After``.
+
+When the cache is down the limit is not enforced (fail open, logged): reads must keep answering
+from the database; the lock-out of repeated failed logins still holds (it lives in the DB).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django_ratelimit.core import get_usage
+from rest_framework.throttling import BaseThrottle
+
+from core.cache import cache_call
+
+from .policy import RATE_LIMITS, rule_for
+from .principal import principal_of
+
+logger = logging.getLogger(__name__)
+
+LOGIN_SCOPE = "login"
+
+
+def rate_for(scope: str) -> str | None:
+    """The rate of a scope: ``RATE_LIMIT_OVERRIDES`` in settings (tests, operators) wins over
+    the table in policy.py."""
+    overrides = getattr(settings, "RATE_LIMIT_OVERRIDES", None) or {}
+    return overrides.get(scope) or RATE_LIMITS.get(scope)
+
+
+def client_ip(request: object) -> str:
+    """The peer address. X-Forwarded-For is ignored on purpose: it is spoofable unless a
+    trusted proxy rewrites REMOTE_ADDR."""
+    return getattr(request, "META", {}).get("REMOTE_ADDR") or "unknown"
+
+
+def _login_username(request: object) -> str:
+    data = getattr(request, "data", None)
+    if hasattr(data, "get"):
+        value = data.get("username")
+        if isinstance(value, str):
+            return value.strip().lower()[:150]
+    return ""
+
+
+def throttle_keys(request: object, scope: str) -> list[str]:
+    """The counters a request increments for ``scope``."""
+    if scope == LOGIN_SCOPE:
+        keys = [f"ip:{client_ip(request)}"]
+        username = _login_username(request)
+        if username:
+            keys.append(f"username:{username}")
+        return keys
+    principal = principal_of(request)
+    if principal.is_authenticated:
+        return [principal.key]
+    return [f"ip:{client_ip(request)}"]
+
+
+class PolicyRateThrottle(BaseThrottle):
+    """Default throttle for every DRF view (``DEFAULT_THROTTLE_CLASSES``)."""
+
+    def __init__(self) -> None:
+        self._wait: int | None = None
+
+    def allow_request(self, request, view) -> bool:  # noqa: ANN001
+        if not getattr(settings, "RATELIMIT_ENABLE", True):
+            return True
+        match = getattr(request, "resolver_match", None)
+        rule = rule_for(getattr(match, "url_name", None), request.method)
+        if rule is None or not rule.rate_scope:
+            return True
+        rate = rate_for(rule.rate_scope)
+        if not rate:
+            return True
+        allowed = True
+        for key in throttle_keys(request, rule.rate_scope):
+            usage = cache_call(
+                lambda key=key: get_usage(
+                    request, group=f"api:{rule.rate_scope}", key=lambda _g, _r, key=key: key, rate=rate, increment=True
+                ),
+                None,
+            )
+            if usage is None:
+                continue  # cache down: fail open (see module docstring)
+            if usage["should_limit"]:
+                allowed = False
+                wait = max(int(usage["time_left"]), 1)
+                self._wait = max(self._wait or 0, wait)
+        return allowed
+
+    def wait(self) -> int | None:
+        return self._wait
