@@ -1,0 +1,244 @@
+"""factory_boy factories for the wellness center (Faker ``ko_KR``).
+
+Used by every app's tests, e.g.::
+
+    from customers.tests.factories import CustomerFactory, PackagePurchaseFactory
+    purchase = PackagePurchaseFactory(customer=CustomerFactory())  # balances from the package items
+
+``ServiceFactory`` reuses the catalog row of a code (``django_get_or_create``), so tests can ask
+for ``ServiceFactory(code="brain")`` repeatedly. The denormalised figures of ``Customer`` are not
+set by the factories: call ``customers.services.stats.customer_stats_refresh`` after building
+sessions/purchases directly, or use the services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+from faker import Faker
+
+from customers.models import (
+    CommunicationPreference,
+    Customer,
+    CustomerPreference,
+    CustomerStatus,
+    FeedbackAction,
+    Gender,
+    HealthMetric,
+    HealthMetricType,
+    MembershipLevel,
+    Package,
+    PackageBalance,
+    PackageItem,
+    PackagePurchase,
+    PurchaseStatus,
+    RecommendationFeedback,
+    Service,
+    ServiceSession,
+    ServiceType,
+    TimeSlot,
+)
+
+fake = Faker("ko_KR")
+
+# name, duration (min), price (KRW), goal tags: the catalog of the center (also used by seed_demo)
+SERVICE_CATALOG: dict[str, tuple[str, int, int, list[str]]] = {
+    ServiceType.BRAIN: ("브레인 피드백", 40, 50000, ["스트레스 관리", "집중력 향상", "수면 개선"]),
+    ServiceType.PULSE: ("펄스", 30, 40000, ["통증 완화", "혈액순환", "근육 회복"]),
+    ServiceType.LYMPH: ("림프 순환 케어", 50, 60000, ["부종 완화", "면역력", "디톡스"]),
+    ServiceType.RED: ("레드라이트 테라피", 20, 30000, ["피부 개선", "피로 회복", "수면 개선"]),
+    ServiceType.AI_BIKE: ("AI 바이크", 30, 25000, ["체중 관리", "심폐 지구력", "활력"]),
+}
+
+
+class UserFactory(DjangoModelFactory):
+    """A staff user (role STAFF, ``is_staff``); pass ``role="MANAGER"`` for others."""
+
+    class Meta:
+        model = "accounts.User"
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"staff{n:04d}")
+    display_name = factory.Faker("name", locale="ko_KR")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.kr")
+    role = "STAFF"
+    is_staff = True
+    password = factory.django.Password("pw-Test-1234!")
+
+
+class ServiceFactory(DjangoModelFactory):
+    """A catalog service; ``code`` picks one of the five, the rest follows the catalog."""
+
+    class Meta:
+        model = Service
+        django_get_or_create = ("code",)
+
+    code = factory.Iterator([c.value for c in ServiceType])
+    name = factory.LazyAttribute(lambda o: SERVICE_CATALOG[o.code][0])
+    duration_minutes = factory.LazyAttribute(lambda o: SERVICE_CATALOG[o.code][1])
+    price = factory.LazyAttribute(lambda o: Decimal(SERVICE_CATALOG[o.code][2]))
+    goal_tags = factory.LazyAttribute(lambda o: list(SERVICE_CATALOG[o.code][3]))
+    description = factory.LazyAttribute(lambda o: f"{SERVICE_CATALOG[o.code][0]} {SERVICE_CATALOG[o.code][1]}분")
+    expected_benefit = factory.LazyAttribute(lambda o: ", ".join(SERVICE_CATALOG[o.code][3]))
+    is_active = True
+
+
+class PackageFactory(DjangoModelFactory):
+    """A package. By default 10 brain sessions + 5 red sessions; pass ``items={"pulse": 3}`` to
+    choose the composition (service code → sessions), or ``items={}`` for none."""
+
+    class Meta:
+        model = Package
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"웰니스 패키지 {n}")
+    price = Decimal("450000")
+    validity_days = 180
+    description = "테스트 패키지"
+    is_active = True
+
+    @factory.post_generation
+    def items(self, create: bool, extracted: dict[str, int] | None, **kwargs: object) -> None:
+        if not create:
+            return
+        composition = {"brain": 10, "red": 5} if extracted is None else extracted
+        for code, sessions in composition.items():
+            PackageItem.objects.create(package=self, service=ServiceFactory(code=code), sessions=sessions)
+
+
+class PackageItemFactory(DjangoModelFactory):
+    class Meta:
+        model = PackageItem
+
+    package = factory.SubFactory(PackageFactory, items={})
+    service = factory.SubFactory(ServiceFactory)
+    sessions = 10
+
+
+class CustomerFactory(DjangoModelFactory):
+    """A customer with every seed-004 field filled (fake Korean personal data)."""
+
+    class Meta:
+        model = Customer
+
+    name = factory.Faker("name", locale="ko_KR")
+    phone = factory.Sequence(lambda n: f"010-{(n // 10000) % 10000:04d}-{n % 10000:04d}")
+    email = factory.Sequence(lambda n: f"customer{n}@example.kr")
+    birth_year = factory.Faker("random_int", min=1955, max=2004)
+    gender = factory.Iterator([Gender.FEMALE, Gender.MALE])
+    address = factory.Faker("address", locale="ko_KR")
+    emergency_contact = factory.Sequence(lambda n: f"010-9{(n // 1000) % 1000:03d}-{n % 10000:04d}")
+    occupation = factory.Faker("job", locale="ko_KR")
+    membership_level = MembershipLevel.BASIC
+    customer_status = CustomerStatus.ACTIVE
+    health_goals = "스트레스 관리, 수면 개선"
+    preferred_time_slots = factory.LazyFunction(lambda: [TimeSlot.EVENING.value])
+    assigned_staff = None
+    external_id = None
+    country = "대한민국"
+
+
+class CustomerPreferenceFactory(DjangoModelFactory):
+    class Meta:
+        model = CustomerPreference
+        django_get_or_create = ("customer",)
+
+    customer = factory.SubFactory(CustomerFactory)
+    preferred_services = factory.LazyFunction(lambda: ["brain", "red"])
+    preferred_time = TimeSlot.EVENING
+    preferred_intensity = "medium"
+    health_interests = factory.LazyFunction(lambda: ["스트레스", "수면"])
+    communication_preference = CommunicationPreference.KAKAO
+    marketing_consent = True
+
+
+class PackagePurchaseFactory(DjangoModelFactory):
+    """A purchase; balances are created from the package items (``used=0``) unless
+    ``balances=False``. Use the ``used`` kwarg ({"brain": 3}) to pre-use sessions."""
+
+    class Meta:
+        model = PackagePurchase
+        skip_postgeneration_save = True
+
+    customer = factory.SubFactory(CustomerFactory)
+    package = factory.SubFactory(PackageFactory)
+    purchase_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
+    expiry_date = factory.LazyAttribute(lambda o: o.purchase_date + dt.timedelta(days=o.package.validity_days))
+    price_paid = factory.LazyAttribute(lambda o: o.package.price)
+    status = PurchaseStatus.ACTIVE
+    sold_by = None
+
+    @factory.post_generation
+    def balances(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if not create or extracted is False:
+            return
+        PackageBalance.objects.bulk_create(
+            PackageBalance(purchase=self, service_id=item.service_id, total=item.sessions, used=0)
+            for item in self.package.items.all()
+        )
+
+    @factory.post_generation
+    def used(self, create: bool, extracted: dict[str, int] | None, **kwargs: object) -> None:
+        if not create or not extracted:
+            return
+        for code, n in extracted.items():
+            PackageBalance.objects.filter(purchase=self, service__code=code).update(used=n)
+
+
+class PackageBalanceFactory(DjangoModelFactory):
+    class Meta:
+        model = PackageBalance
+        django_get_or_create = ("purchase", "service")
+
+    purchase = factory.SubFactory(PackagePurchaseFactory, balances=False)
+    service = factory.SubFactory(ServiceFactory)
+    total = 10
+    used = 0
+
+
+class ServiceSessionFactory(DjangoModelFactory):
+    """A session (no package redemption: this writes the row directly; use
+    ``customers.services.sessions.session_record`` to redeem from a package)."""
+
+    class Meta:
+        model = ServiceSession
+
+    customer = factory.SubFactory(CustomerFactory)
+    service = factory.SubFactory(ServiceFactory)
+    staff = None
+    purchase = None
+    service_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=3))
+    start_time = dt.time(10, 0)
+    duration_minutes = factory.LazyAttribute(lambda o: o.service.duration_minutes)
+    satisfaction_rating = 4
+    session_notes = "컨디션 양호"
+
+
+class HealthMetricFactory(DjangoModelFactory):
+    class Meta:
+        model = HealthMetric
+
+    customer = factory.SubFactory(CustomerFactory)
+    metric = HealthMetricType.STRESS
+    value = Decimal("6.0")
+    measured_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    source = "self_report"
+    note = ""
+
+
+class RecommendationFeedbackFactory(DjangoModelFactory):
+    class Meta:
+        model = RecommendationFeedback
+
+    customer = factory.SubFactory(CustomerFactory)
+    recommendation_id = factory.Sequence(lambda n: f"rec-{n:06d}")
+    item_type = "service"
+    item_key = "brain"
+    action = FeedbackAction.ACCEPTED
+    feedback_score = 5
+    comment = "추천이 도움이 되었습니다"
+    created_by = None
