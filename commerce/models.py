@@ -3,8 +3,23 @@ browsing events (seed 000). A buyer is a :class:`customers.models.Customer`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.utils import timezone
+
+
+class Currency(models.TextChoices):
+    """Currencies the shop records (ISO 4217). An order has exactly one: its items carry no
+    currency of their own, so an order cannot mix currencies."""
+
+    KRW = "KRW", "원(KRW)"
+    USD = "USD", "미국 달러(USD)"
+    EUR = "EUR", "유로(EUR)"
+    JPY = "JPY", "엔(JPY)"
+    CNY = "CNY", "위안(CNY)"
+    GBP = "GBP", "파운드(GBP)"
 
 
 class Category(models.Model):
@@ -12,7 +27,9 @@ class Category(models.Model):
 
     name = models.CharField("카테고리명", max_length=100, unique=True)
     name_en = models.CharField("영문명", max_length=100, blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="상위 카테고리")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="상위 카테고리"
+    )
     sort_order = models.PositiveSmallIntegerField("정렬 순서", default=0)
 
     class Meta:
@@ -32,19 +49,23 @@ class Product(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products", verbose_name="카테고리")
     sku = models.CharField("상품 코드", max_length=64, null=True, blank=True, unique=True)
     price = models.DecimalField("가격", max_digits=12, decimal_places=2)
-    currency = models.CharField("통화", max_length=3, default="KRW")
+    currency = models.CharField("통화", max_length=3, choices=Currency.choices, default=Currency.KRW)
     image_url = models.URLField("이미지 URL", max_length=500, blank=True)
     nutrition_facts = models.JSONField("영양 성분", default=dict, blank=True)
     description = models.TextField("설명", blank=True)
     is_active = models.BooleanField("판매 중", default=True)
-    created_at = models.DateTimeField("등록일", auto_now_add=True)
+    created_at = models.DateTimeField("등록일", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("수정일", auto_now=True)
 
     class Meta:
         verbose_name = "상품"
         verbose_name_plural = "상품"
         ordering = ["id"]
-        constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="product_price_non_negative")]
+        indexes = [models.Index(fields=["category", "is_active"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_non_negative"),
+            models.CheckConstraint(condition=Q(currency__in=Currency.values), name="product_currency_known"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -67,11 +88,13 @@ class Order(models.Model):
     """An order in one currency. ``total`` equals the sum of its items' subtotals
     (kept by ``commerce.services``; a test checks it)."""
 
-    buyer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders", verbose_name="구매자")
+    buyer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="orders", verbose_name="구매자"
+    )
     status = models.CharField("상태", max_length=10, choices=OrderStatus.choices, default=OrderStatus.PENDING)
     total = models.DecimalField("합계", max_digits=14, decimal_places=2, default=0)
-    currency = models.CharField("통화", max_length=3, default="KRW")
-    created_at = models.DateTimeField("주문 일시", db_index=True)
+    currency = models.CharField("통화", max_length=3, choices=Currency.choices, default=Currency.KRW)
+    created_at = models.DateTimeField("주문 일시", default=timezone.now, db_index=True)
     updated_at = models.DateTimeField("수정 일시", auto_now=True)
     # invoice number from an imported log (import_transactions); makes re-imports idempotent
     external_ref = models.CharField("외부 주문 번호", max_length=64, null=True, blank=True, unique=True)
@@ -85,7 +108,10 @@ class Order(models.Model):
             models.Index(fields=["buyer", "created_at"]),
             models.Index(fields=["created_at", "status", "currency"]),
         ]
-        constraints = [models.CheckConstraint(condition=Q(total__gte=0), name="order_total_non_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_non_negative"),
+            models.CheckConstraint(condition=Q(currency__in=Currency.values), name="order_currency_known"),
+        ]
 
     def __str__(self) -> str:
         return f"주문 #{self.pk}"
@@ -107,7 +133,13 @@ class OrderItem(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_item_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_item_price_non_negative"),
-            models.CheckConstraint(condition=Q(subtotal=F("quantity") * F("unit_price")), name="order_item_subtotal_matches"),
+            models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_item_subtotal_non_negative"),
+            # a tolerance of half a cent: SQLite computes quantity × unit_price in floating point
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=F("quantity") * F("unit_price") - Value(Decimal("0.005")))
+                & Q(subtotal__lte=F("quantity") * F("unit_price") + Value(Decimal("0.005"))),
+                name="order_item_subtotal_matches",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -118,8 +150,12 @@ class Review(models.Model):
     """A product review by a customer, rating 1–5."""
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews", verbose_name="상품")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="reviews", verbose_name="작성자")
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews", verbose_name="주문")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="reviews", verbose_name="작성자"
+    )
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews", verbose_name="주문"
+    )
     rating = models.PositiveSmallIntegerField("평점")
     content = models.TextField("내용", blank=True)
     created_at = models.DateTimeField("작성 일시", db_index=True)
@@ -136,9 +172,11 @@ class Review(models.Model):
 
 
 class WishlistItem(models.Model):
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="wishlist", verbose_name="고객")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="wishlist", verbose_name="고객"
+    )
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="wishlisted", verbose_name="상품")
-    created_at = models.DateTimeField("추가 일시")
+    created_at = models.DateTimeField("추가 일시", default=timezone.now)
 
     class Meta:
         verbose_name = "위시리스트"
@@ -159,18 +197,25 @@ class CartEvent(models.Model):
     """A cart event. A cart (``cart_id``) with ``added`` events and no ``checked_out`` is
     abandoned; abandonment rate = abandoned carts / carts with an ``added`` event."""
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="cart_events", verbose_name="고객")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="cart_events", verbose_name="고객"
+    )
     cart_id = models.CharField("장바구니 ID", max_length=64, db_index=True)
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="상품")
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="상품"
+    )
     event = models.CharField("이벤트", max_length=12, choices=CartEventType.choices)
     quantity = models.PositiveIntegerField("수량", default=1)
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="주문")
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="주문"
+    )
     occurred_at = models.DateTimeField("발생 일시", db_index=True)
 
     class Meta:
         verbose_name = "장바구니 이벤트"
         verbose_name_plural = "장바구니 이벤트"
-        indexes = [models.Index(fields=["customer", "occurred_at"])]
+        indexes = [models.Index(fields=["customer", "occurred_at"]), models.Index(fields=["event", "occurred_at"])]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="cart_event_quantity_positive")]
 
     def __str__(self) -> str:
         return f"{self.cart_id} {self.event}"
@@ -179,11 +224,22 @@ class CartEvent(models.Model):
 class PageView(models.Model):
     """A page view in a browsing session; ``duration_seconds`` is time on the page."""
 
-    customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="page_views", verbose_name="고객")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="page_views",
+        verbose_name="고객",
+    )
     session_id = models.CharField("세션 ID", max_length=64, db_index=True)
     path = models.CharField("경로", max_length=300)
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="상품")
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="카테고리")
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="상품"
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="카테고리"
+    )
     duration_seconds = models.PositiveIntegerField("체류 시간(초)", default=0)
     viewed_at = models.DateTimeField("조회 일시", db_index=True)
 
@@ -199,7 +255,14 @@ class PageView(models.Model):
 class SearchQuery(models.Model):
     """A search typed in the shop."""
 
-    customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="searches", verbose_name="고객")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="searches",
+        verbose_name="고객",
+    )
     session_id = models.CharField("세션 ID", max_length=64, blank=True)
     query = models.CharField("검색어", max_length=200)
     results_count = models.PositiveIntegerField("결과 수", default=0)

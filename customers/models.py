@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class MembershipLevel(models.TextChoices):
@@ -95,7 +96,8 @@ class Customer(models.Model):
     )
     risk_scored_at = models.DateTimeField("위험도 산정 시각", null=True, blank=True)
 
-    created_at = models.DateTimeField("등록일", auto_now_add=True, db_index=True)
+    # a default, not auto_now_add: imports and seed_demo store the real registration time
+    created_at = models.DateTimeField("등록일", default=timezone.now, editable=False, db_index=True)
     updated_at = models.DateTimeField("수정일", auto_now=True)
 
     class Meta:
@@ -234,18 +236,28 @@ class PackagePurchase(models.Model):
     price_paid = models.DecimalField("결제 금액(원)", max_digits=12, decimal_places=0)
     status = models.CharField("상태", max_length=10, choices=PurchaseStatus.choices, default=PurchaseStatus.ACTIVE)
     sold_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="판매 직원", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="판매 직원",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField("등록일", auto_now_add=True)
+    created_at = models.DateTimeField("등록일", default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "패키지 구매"
         verbose_name_plural = "패키지 구매"
         ordering = ["-purchase_date", "-id"]
-        indexes = [models.Index(fields=["customer", "expiry_date"])]
+        indexes = [
+            models.Index(fields=["customer", "expiry_date"]),
+            models.Index(fields=["status", "expiry_date"]),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(price_paid__gte=0), name="purchase_price_non_negative"),
-            models.CheckConstraint(condition=Q(expiry_date__gte=F("purchase_date")), name="purchase_expiry_after_purchase"),
+            models.CheckConstraint(
+                condition=Q(expiry_date__gte=F("purchase_date")), name="purchase_expiry_after_purchase"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -255,7 +267,9 @@ class PackagePurchase(models.Model):
 class PackageBalance(models.Model):
     """Sessions of one service in one purchase: ``0 <= used <= total``, enforced by the database."""
 
-    purchase = models.ForeignKey(PackagePurchase, on_delete=models.CASCADE, related_name="balances", verbose_name="구매")
+    purchase = models.ForeignKey(
+        PackagePurchase, on_delete=models.CASCADE, related_name="balances", verbose_name="구매"
+    )
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", verbose_name="서비스")
     total = models.PositiveSmallIntegerField("총 횟수")
     used = models.PositiveSmallIntegerField("사용 횟수", default=0)
@@ -265,15 +279,18 @@ class PackageBalance(models.Model):
         verbose_name_plural = "패키지 잔여"
         constraints = [
             models.UniqueConstraint(fields=["purchase", "service"], name="balance_unique_service"),
-            models.CheckConstraint(condition=Q(used__gte=0) & Q(used__lte=F("total")), name="balance_used_within_total"),
+            models.CheckConstraint(
+                condition=Q(used__gte=0) & Q(used__lte=F("total")), name="balance_used_within_total"
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="balance_total_non_negative"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.used}/{self.total}"
 
     @property
     def remaining(self) -> int:
         return self.total - self.used
-
-    def __str__(self) -> str:
-        return f"{self.service} {self.used}/{self.total}"
 
 
 class ServiceSession(models.Model):
@@ -282,17 +299,27 @@ class ServiceSession(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sessions", verbose_name="고객")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="sessions", verbose_name="서비스")
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="담당 직원", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="담당 직원",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     purchase = models.ForeignKey(
-        PackagePurchase, verbose_name="사용 패키지", null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+        PackagePurchase,
+        verbose_name="사용 패키지",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
     )
     service_date = models.DateField("이용일", db_index=True)
     start_time = models.TimeField("시작 시각", null=True, blank=True)
     duration_minutes = models.PositiveSmallIntegerField("소요 시간(분)")
     satisfaction_rating = models.PositiveSmallIntegerField("만족도", null=True, blank=True)
     session_notes = models.TextField("세션 메모", blank=True)
-    created_at = models.DateTimeField("등록일", auto_now_add=True)
+    created_at = models.DateTimeField("등록일", default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "서비스 이용"
@@ -304,7 +331,8 @@ class ServiceSession(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(satisfaction_rating__isnull=True) | Q(satisfaction_rating__gte=1, satisfaction_rating__lte=5),
+                condition=Q(satisfaction_rating__isnull=True)
+                | Q(satisfaction_rating__gte=1, satisfaction_rating__lte=5),
                 name="session_satisfaction_range",
             ),
             models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="session_duration_positive"),
@@ -342,6 +370,7 @@ class HealthMetric(models.Model):
         verbose_name_plural = "건강 지표"
         ordering = ["customer", "metric", "measured_on"]
         indexes = [models.Index(fields=["customer", "metric", "measured_on"])]
+        constraints = [models.CheckConstraint(condition=Q(value__gte=0), name="health_metric_value_non_negative")]
 
     def __str__(self) -> str:
         return f"{self.get_metric_display()} {self.value} ({self.measured_on})"
@@ -362,7 +391,9 @@ class RecommendationFeedback(models.Model):
     recommendations can take the answer into account without knowing the issuing model.
     """
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="recommendation_feedback", verbose_name="고객")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="recommendation_feedback", verbose_name="고객"
+    )
     recommendation_id = models.CharField("추천 ID", max_length=64, db_index=True)
     item_type = models.CharField("추천 유형", max_length=20)
     item_key = models.CharField("추천 대상", max_length=100)
@@ -370,9 +401,14 @@ class RecommendationFeedback(models.Model):
     feedback_score = models.PositiveSmallIntegerField("평점", null=True, blank=True)
     comment = models.TextField("의견", blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="입력자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="입력자",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField("등록일", auto_now_add=True)
+    created_at = models.DateTimeField("등록일", default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "추천 피드백"
