@@ -222,6 +222,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
 CELERY_TIMEZONE = TIME_ZONE
 # A job whose heartbeat is older than this is marked failed (worker died).
 JOB_STALE_AFTER_SECONDS = int(os.environ.get("JOB_STALE_AFTER_SECONDS", 15 * 60))
+# A broker outage must not hang the request that enqueues: fail fast, the job is marked failed.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BEAT_SCHEDULE = {
+    "reap-stale-jobs": {"task": "core.reap_stale_jobs", "schedule": 300.0},
+}
 
 # --- REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
