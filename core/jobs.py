@@ -95,10 +95,7 @@ class JobContext:
     def progress(self, done: float, total: float | None = None, *, counts: dict | None = None) -> None:
         """Report progress: ``progress(3, 10)`` = 30 %, ``progress(42.5)`` = 42.5 %.
         ``counts`` are merged into ``job.counts`` (for example ``{"created": 10}``)."""
-        if total is not None:
-            percent = 100.0 * done / total if total else 100.0
-        else:
-            percent = float(done)
+        percent = float(done) if total is None else (100.0 * done / total if total else 100.0)
         self.job.progress = round(min(max(percent, 0.0), 100.0), 2)
         if counts:
             self.job.counts = {**(self.job.counts or {}), **counts}
@@ -154,7 +151,7 @@ def job_send(job_id: int) -> None:
 
     try:
         run_job.delay(job_id)
-    except Exception as exc:  # noqa: BLE001 - broker outage: the job must not stay queued
+    except Exception as exc:  # broker outage: the job must not stay queued
         logger.exception("could not enqueue job %s", job_id)
         Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
             status=Job.Status.FAILED,
@@ -205,7 +202,7 @@ def job_run(*, job_id: int) -> Job | None:
     ctx = JobContext(job)
     try:
         result = handler(ctx)
-    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the job
+    except Exception as exc:  # any failure is recorded on the job
         logger.exception("job %s (%s) failed", job_id, job.kind)
         Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
             status=Job.Status.FAILED, error=_failure_text(exc), finished_at=timezone.now()

@@ -9,8 +9,8 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
 from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
 
 from .envelope import dumps, error_body
 from .errors import ErrorCode

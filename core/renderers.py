@@ -13,7 +13,7 @@ class EnvelopeJSONRenderer(BaseRenderer):
     format = "json"
     charset = None
 
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:  # noqa: ANN001
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         response = (renderer_context or {}).get("response")
         request = (renderer_context or {}).get("request")
         if response is not None and response.status_code == 204:

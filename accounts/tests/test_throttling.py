@@ -22,7 +22,7 @@ def low_limits(settings, test_routes):
 def test_default_throttle_is_the_policy_throttle():
     from rest_framework.settings import api_settings
 
-    assert api_settings.DEFAULT_THROTTLE_CLASSES == [PolicyRateThrottle]
+    assert [PolicyRateThrottle] == api_settings.DEFAULT_THROTTLE_CLASSES
 
 
 def test_policy_rates_match_api_md(settings):

@@ -17,11 +17,11 @@ from core.tasks import run_job
 
 pytestmark = pytest.mark.django_db
 
-CALLS: list[int] = []
+handled_ids: list[int] = []
 
 
 def succeed(ctx: JobContext) -> dict:
-    CALLS.append(ctx.job.pk)
+    handled_ids.append(ctx.job.pk)
     total = int(ctx.params.get("items", 4))
     for i in range(total):
         ctx.count(processed=1)
@@ -39,7 +39,7 @@ def fail(ctx: JobContext) -> dict:
 @pytest.fixture(autouse=True)
 def handlers(monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    CALLS.clear()
+    handled_ids.clear()
     monkeypatch.setitem(jobs.HANDLERS, "test.succeed", succeed)
     monkeypatch.setitem(jobs.HANDLERS, "test.fail", fail)
 
@@ -90,14 +90,14 @@ def test_delivering_a_job_twice_runs_it_once():
     job = job_create(kind="test.succeed")
     assert job_run(job_id=job.pk) is not None
     assert job_run(job_id=job.pk) is None  # already completed: untouched
-    assert CALLS == [job.pk]
+    assert handled_ids == [job.pk]
 
 
 def test_a_running_job_with_a_live_worker_is_not_taken_over():
     job = job_create(kind="test.succeed")
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, heartbeat_at=timezone.now())
     assert job_run(job_id=job.pk) is None
-    assert CALLS == []
+    assert handled_ids == []
 
 
 def test_a_redelivered_job_whose_worker_died_runs_again(settings):
@@ -105,7 +105,7 @@ def test_a_redelivered_job_whose_worker_died_runs_again(settings):
     old = timezone.now() - timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS + 60)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=old, heartbeat_at=old)
     assert job_run(job_id=job.pk).status == Job.Status.COMPLETED
-    assert CALLS == [job.pk]
+    assert handled_ids == [job.pk]
 
 
 def test_enqueue_runs_only_after_commit(django_capture_on_commit_callbacks):
