@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Customer routes (seed 004 §1, §4 and the plain operations). Names match accounts/policy.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("customers/search", views.CustomerSearchView.as_view(), name="customer-search"),
+    path("customers/<int:customer_id>/detail", views.CustomerDetailView.as_view(), name="customer-detail"),
+    path("customers/<int:customer_id>/sessions", views.CustomerSessionsView.as_view(), name="customer-sessions"),
+]

@@ -1,0 +1,162 @@
+"""Input validation of the customer API. Output is built by the selectors as plain dicts
+(seed 004 shapes) and masked in the views, so there are no output serializers here."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from customers.models import (
+    CommunicationPreference,
+    CustomerStatus,
+    Gender,
+    MembershipLevel,
+    RiskLevel,
+    ServiceType,
+    TimeSlot,
+)
+from customers.selectors.detail import MAX_HISTORY_LIMIT
+from customers.selectors.search import MAX_PAGE_SIZE, PACKAGE_STATUSES, SORT_FIELDS, SearchParams
+
+
+class LowercaseChoiceField(serializers.ChoiceField):
+    """Accepts ``VIP`` as well as ``vip`` (the API shows levels upper-case)."""
+
+    def to_internal_value(self, data: object) -> str:
+        return super().to_internal_value(str(data).strip().lower())
+
+
+class CommaListField(serializers.Field):
+    """``brain,pulse`` (or repeated parameters) → a list of allowed values."""
+
+    def __init__(self, *, choices: list[str], **kwargs: object) -> None:
+        self.allowed = choices
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: object) -> list[str]:
+        items = data if isinstance(data, list) else [data]
+        values: list[str] = []
+        for item in items:
+            values.extend(part.strip() for part in str(item).split(",") if part.strip())
+        bad = [v for v in values if v not in self.allowed]
+        if bad:
+            raise serializers.ValidationError(f"허용되지 않는 값: {', '.join(bad)} (허용: {', '.join(self.allowed)})")
+        return list(dict.fromkeys(values))
+
+    def to_representation(self, value: list[str]) -> list[str]:
+        return value
+
+
+class DetailQuerySerializer(serializers.Serializer):
+    history_limit = serializers.IntegerField(min_value=1, max_value=MAX_HISTORY_LIMIT, default=20)
+
+
+class PreferenceUpdateSerializer(serializers.Serializer):
+    preferred_services = serializers.ListField(
+        child=serializers.ChoiceField(choices=ServiceType.values), max_length=5, required=False
+    )
+    preferred_time = serializers.ChoiceField(choices=[*TimeSlot.values, ""], required=False)
+    preferred_intensity = serializers.ChoiceField(choices=["low", "medium", "high", ""], required=False)
+    health_interests = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20, required=False)
+    communication_preference = serializers.ChoiceField(choices=CommunicationPreference.values, required=False)
+    marketing_consent = serializers.BooleanField(required=False)
+
+
+class CustomerUpdateSerializer(serializers.Serializer):
+    """PUT/PATCH body of ``/customers/{id}/detail``: any subset of these fields (the seed's
+    PUT example sends a subset, so PUT is a partial update as well). Unknown or derived
+    fields are refused, never silently ignored."""
+
+    name = serializers.CharField(max_length=100, required=False)
+    phone = serializers.RegexField(r"^[0-9+\- ]{7,20}$", max_length=20, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    birth_year = serializers.IntegerField(min_value=1900, max_value=2100, required=False, allow_null=True)
+    gender = serializers.ChoiceField(choices=[*Gender.values, ""], required=False)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    emergency_contact = serializers.RegexField(r"^[0-9+\- ]{7,20}$", max_length=20, required=False, allow_blank=True)
+    occupation = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    membership_level = LowercaseChoiceField(choices=MembershipLevel.values, required=False)
+    customer_status = serializers.ChoiceField(choices=CustomerStatus.values, required=False)
+    health_goals = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    preferred_time_slots = serializers.ListField(
+        child=serializers.ChoiceField(choices=TimeSlot.values), max_length=4, required=False
+    )
+    assigned_staff = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
+    )
+    preferences = PreferenceUpdateSerializer(required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["변경할 수 없는 항목입니다"] for name in unknown})
+        if not attrs:
+            raise serializers.ValidationError({"non_field_errors": ["변경할 항목이 없습니다"]})
+        return attrs
+
+
+class CustomerCreateSerializer(CustomerUpdateSerializer):
+    name = serializers.CharField(max_length=100)
+
+    def validate(self, attrs: dict) -> dict:
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["알 수 없는 항목입니다"] for name in unknown})
+        return attrs
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True, trim_whitespace=True)
+    service_filter = CommaListField(choices=ServiceType.values, required=False)
+    package_status = serializers.ChoiceField(choices=PACKAGE_STATUSES, required=False)
+    membership_level = LowercaseChoiceField(choices=MembershipLevel.values, required=False)
+    risk_level = serializers.ChoiceField(choices=RiskLevel.values, required=False)
+    last_visit_from = serializers.DateField(required=False)
+    last_visit_to = serializers.DateField(required=False)
+    sort_by = serializers.CharField(required=False, default="-last_visit")
+    order = serializers.ChoiceField(choices=["asc", "desc"], required=False)
+    page = serializers.IntegerField(min_value=1, max_value=100000, default=1)
+    size = serializers.IntegerField(min_value=1, default=20)
+
+    def validate_sort_by(self, value: str) -> str:
+        if value.lstrip("-") not in SORT_FIELDS:
+            raise serializers.ValidationError(f"허용 값: {', '.join(SORT_FIELDS)} (앞에 '-'를 붙이면 내림차순)")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        start, end = attrs.get("last_visit_from"), attrs.get("last_visit_to")
+        if start and end and start > end:
+            raise serializers.ValidationError({"last_visit_from": ["last_visit_to보다 늦을 수 없습니다"]})
+        return attrs
+
+    def to_params(self) -> SearchParams:
+        data = self.validated_data
+        sort_by = data["sort_by"]
+        field = sort_by.lstrip("-")
+        if "order" in data:
+            descending = data["order"] == "desc"
+        elif sort_by.startswith("-"):
+            descending = True
+        elif "sort_by" in self.initial_data:
+            descending = False
+        else:
+            descending = True
+        return SearchParams(
+            q=data.get("q", ""),
+            service_filter=tuple(data.get("service_filter") or ()),
+            package_status=data.get("package_status"),
+            membership_level=data.get("membership_level"),
+            risk_level=data.get("risk_level"),
+            last_visit_from=data.get("last_visit_from"),
+            last_visit_to=data.get("last_visit_to"),
+            sort_by=field,
+            descending=descending,
+            page=data["page"],
+            # larger pages are clipped to the maximum (the response says which size applied)
+            size=min(data["size"], MAX_PAGE_SIZE),
+        )
+
+
+class PageQuerySerializer(serializers.Serializer):
+    page = serializers.IntegerField(min_value=1, max_value=100000, default=1)
+    size = serializers.IntegerField(min_value=1, default=20)

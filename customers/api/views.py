@@ -1,0 +1,133 @@
+"""Customer API views (seed 004 §1 and §4, plus the plain operations of API.md).
+
+Thin: validate the input, call a selector or service, mask per caller, write the audit row.
+Access rules (least role per method) come from ``accounts/policy.py`` by URL name.
+"""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.masking import mask_email, mask_name, mask_phone
+from accounts.policy import rule_for
+from accounts.principal import principal_of
+from core.cache import cached_result
+from customers.selectors.detail import customer_detail, customer_get, sessions_page
+from customers.selectors.search import customer_search
+from customers.services.profile import customer_update
+
+from .serializers import (
+    CustomerUpdateSerializer,
+    DetailQuerySerializer,
+    PageQuerySerializer,
+    SearchQuerySerializer,
+)
+from .visibility import Revealed, audit_read, detail_for
+
+
+def _cache_seconds(request: Request, default: int) -> int:
+    match = getattr(request, "resolver_match", None)
+    rule = rule_for(getattr(match, "url_name", None), "GET")
+    return (rule.cache_seconds if rule and rule.cache_seconds else None) or default
+
+
+def masked_query_text(q: str) -> str:
+    """A search term as the audit row keeps it: masked like the field it most likely is."""
+    if not q:
+        return q
+    if "@" in q:
+        return mask_email(q) or ""
+    if sum(ch.isdigit() for ch in q) >= 4:
+        return mask_phone(q) or ""
+    return mask_name(q) or ""
+
+
+class CustomerDetailView(APIView):
+    """``GET/PUT/PATCH /api/v1/customers/{id}/detail``."""
+
+    def get(self, request: Request, customer_id: int) -> Response:
+        query = DetailQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        limit = query.validated_data["history_limit"]
+        data, hit = cached_result(
+            "customer-detail",
+            scopes=(f"customer:{customer_id}",),
+            params={"id": customer_id, "history_limit": limit},
+            ttl=_cache_seconds(request, 300),
+            compute=lambda: customer_detail(customer_id=customer_id, history_limit=limit),
+        )
+        out, seen = detail_for(data, principal_of(request))
+        audit_read(request=request, action="view", customer_ids=[customer_id], seen=seen, cache_hit=hit)
+        return Response(out)
+
+    def put(self, request: Request, customer_id: int) -> Response:
+        return self._update(request, customer_id)
+
+    def patch(self, request: Request, customer_id: int) -> Response:
+        return self._update(request, customer_id)
+
+    def _update(self, request: Request, customer_id: int) -> Response:
+        customer = customer_get(customer_id=customer_id)
+        body = CustomerUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        principal = principal_of(request)
+        _, changed = customer_update(
+            actor=principal, customer=customer, data=dict(body.validated_data), request=request
+        )
+        # the fresh detail straight from the database (the cache was invalidated on commit)
+        data = customer_detail(customer_id=customer_id)
+        out, _seen = detail_for(data, principal)
+        out["changed_fields"] = changed
+        return Response(out)
+
+
+class CustomerSearchView(APIView):
+    """``GET /api/v1/customers/search`` (seed 004 §4.1)."""
+
+    def get(self, request: Request) -> Response:
+        query = SearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.to_params()
+        data = customer_search(params=params)
+        principal = principal_of(request)
+        seen = Revealed()
+        data["customers"] = [seen.pii(row, principal) for row in data["customers"]]
+        conditions = params.filters_applied()
+        if "q" in conditions:
+            conditions["q"] = masked_query_text(conditions["q"])
+        conditions.update(
+            sort_by=params.sort_by, order="desc" if params.descending else "asc", page=params.page, size=params.size
+        )
+        audit_read(
+            request=request,
+            action="search",
+            customer_ids=[row["customer_id"] for row in data["customers"]],
+            seen=seen,
+            query=conditions,
+        )
+        return Response(data)
+
+
+class CustomerSessionsView(APIView):
+    """``GET /api/v1/customers/{id}/sessions`` (newest first, paged) and ``POST`` to record one."""
+
+    def get(self, request: Request, customer_id: int) -> Response:
+        customer_get(customer_id=customer_id)
+        query = PageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page, size = query.validated_data["page"], min(query.validated_data["size"], 100)
+        rows, total = sessions_page(customer_id=customer_id, limit=size, offset=(page - 1) * size)
+        principal = principal_of(request)
+        seen = Revealed()
+        rows = [seen.health_fields(row, principal) for row in rows]
+        audit_read(
+            request=request, action="list", customer_ids=[customer_id], seen=seen, query={"page": page, "size": size}
+        )
+        return Response(
+            {
+                "sessions": rows,
+                "pagination": {"total": total, "page": page, "size": size, "total_pages": (total + size - 1) // size},
+            }
+        )

@@ -1,0 +1,203 @@
+"""Customer search (seed 004 §4.1): set-based filters over the denormalised customer
+columns, one COUNT, one page query and one query for the page's package balances.
+
+The query count does not depend on the page size or the number of matches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Replace
+from django.utils import timezone
+
+from customers.models import Customer, PackageBalance, PackagePurchase, PurchaseStatus, ServiceSession
+
+from .detail import _num, membership_label
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+EXPIRING_DAYS = 14
+
+# One Korean syllable per service for package_usage_summary ("브5/10 펄3/10").
+SERVICE_ABBREVIATIONS = {"brain": "브", "pulse": "펄", "lymph": "림", "red": "레", "ai_bike": "바"}
+SERVICE_ORDER = ("brain", "pulse", "lymph", "red", "ai_bike")
+
+SORT_FIELDS = {
+    "name": "name",
+    "last_visit": "last_visit_date",
+    "total_visits": "total_visits",
+    "revenue": "total_revenue",
+}
+PACKAGE_STATUSES = ("active", "expiring", "expired")
+
+_NON_DIGITS = re.compile(r"\D")
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    service_filter: tuple[str, ...] = ()
+    package_status: str | None = None
+    membership_level: str | None = None
+    risk_level: str | None = None
+    last_visit_from: date | None = None
+    last_visit_to: date | None = None
+    sort_by: str = "last_visit"
+    descending: bool = True
+    page: int = 1
+    size: int = DEFAULT_PAGE_SIZE
+    extra: dict = field(default_factory=dict)
+
+    def filters_applied(self) -> dict:
+        """The filters the caller set, normalised (seed 004 ``filters_applied``)."""
+        out: dict = {}
+        if self.q:
+            out["q"] = self.q
+        if self.service_filter:
+            out["service_filter"] = list(self.service_filter)
+        for key in ("package_status", "membership_level", "risk_level", "last_visit_from", "last_visit_to"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value.isoformat() if isinstance(value, date) else value
+        return out
+
+
+def _active_purchases(today: date) -> QuerySet[PackagePurchase]:
+    return PackagePurchase.objects.filter(status=PurchaseStatus.ACTIVE, expiry_date__gte=today)
+
+
+def _text_filter(q: str) -> Q:
+    """Name, email or phone. Phone digits match with or without dashes (and spaces)."""
+    q = q.strip()
+    cond = Q(name__icontains=q) | Q(email__icontains=q)
+    digits = _NON_DIGITS.sub("", q)
+    # A query that is mostly digits is a phone number (or part of one).
+    if len(digits) >= 3 and len(digits) >= len(q.replace("-", "").replace(" ", "")) - 1:
+        cond |= Q(phone_digits__contains=digits)
+    return cond
+
+
+def customer_search_queryset(*, params: SearchParams, today: date) -> QuerySet[Customer]:
+    """The filtered, sorted queryset (no page applied)."""
+    qs = Customer.objects.all()
+    if params.q:
+        qs = qs.annotate(phone_digits=Replace(Replace("phone", Value("-"), Value("")), Value(" "), Value("")))
+        qs = qs.filter(_text_filter(params.q))
+    if params.service_filter:
+        # customers who used (a session) or hold an unexpired balance of any listed service
+        used = ServiceSession.objects.filter(customer_id=OuterRef("pk"), service__code__in=params.service_filter)
+        held = PackageBalance.objects.filter(
+            purchase__customer_id=OuterRef("pk"),
+            purchase__status=PurchaseStatus.ACTIVE,
+            purchase__expiry_date__gte=today,
+            service__code__in=params.service_filter,
+        )
+        qs = qs.filter(Exists(used) | Exists(held))
+    if params.package_status:
+        active = _active_purchases(today).filter(customer_id=OuterRef("pk"))
+        if params.package_status == "active":
+            qs = qs.filter(Exists(active))
+        elif params.package_status == "expiring":
+            qs = qs.filter(Exists(active.filter(expiry_date__lte=today + timedelta(days=EXPIRING_DAYS))))
+        elif params.package_status == "expired":
+            expired = PackagePurchase.objects.filter(
+                customer_id=OuterRef("pk"), status=PurchaseStatus.ACTIVE, expiry_date__lt=today
+            )
+            qs = qs.filter(Exists(expired) & ~Exists(active))
+    if params.membership_level:
+        qs = qs.filter(membership_level=params.membership_level.lower())
+    if params.risk_level:
+        qs = qs.filter(risk_level=params.risk_level)
+    if params.last_visit_from:
+        qs = qs.filter(last_visit_date__gte=params.last_visit_from)
+    if params.last_visit_to:
+        qs = qs.filter(last_visit_date__lte=params.last_visit_to)
+    column = SORT_FIELDS[params.sort_by]
+    order = F(column).desc(nulls_last=True) if params.descending else F(column).asc(nulls_last=True)
+    tie = "-id" if params.descending else "id"
+    return qs.order_by(order, tie)
+
+
+def package_usage_summary(balances: list[tuple[str, int, int]]) -> str:
+    """``[("brain", 5, 10), ("pulse", 3, 10)]`` → ``"브5/10 펄3/10"`` (used/total per service)."""
+    rank = {code: i for i, code in enumerate(SERVICE_ORDER)}
+    parts = sorted(balances, key=lambda b: rank.get(b[0], 99))
+    return " ".join(f"{SERVICE_ABBREVIATIONS.get(code, code)}{used}/{total}" for code, used, total in parts)
+
+
+def _page_packages(*, customer_ids: list[int], today: date) -> dict[int, dict]:
+    """For each customer on the page, the newest active purchase and its balances (one query)."""
+    rows = (
+        PackageBalance.objects.filter(
+            purchase__customer_id__in=customer_ids,
+            purchase__status=PurchaseStatus.ACTIVE,
+            purchase__expiry_date__gte=today,
+        )
+        .order_by("purchase__customer_id", "-purchase__purchase_date", "-purchase_id")
+        .values_list(
+            "purchase__customer_id", "purchase_id", "purchase__package__name", "service__code", "used", "total"
+        )
+    )
+    out: dict[int, dict] = {}
+    for customer_id, purchase_id, package_name, code, used, total in rows:
+        entry = out.get(customer_id)
+        if entry is None:
+            entry = out[customer_id] = {"purchase_id": purchase_id, "name": package_name, "balances": []}
+        if entry["purchase_id"] == purchase_id:
+            entry["balances"].append((code, used, total))
+    return out
+
+
+ROW_FIELDS = (
+    "id",
+    "name",
+    "phone",
+    "first_visit_date",
+    "last_visit_date",
+    "total_visits",
+    "membership_level",
+    "risk_level",
+    "total_revenue",
+)
+
+
+def customer_search(*, params: SearchParams, today: date | None = None) -> dict:
+    """Seed 004 §4.1 ``data`` (unmasked): customers, pagination, filters_applied."""
+    today = today or timezone.localdate()
+    qs = customer_search_queryset(params=params, today=today)
+    total = qs.count()
+    start = (params.page - 1) * params.size
+    rows = list(qs.values(*ROW_FIELDS)[start : start + params.size]) if start < total else []
+    packages = _page_packages(customer_ids=[r["id"] for r in rows], today=today) if rows else {}
+    customers = []
+    for row in rows:
+        package = packages.get(row["id"])
+        customers.append(
+            {
+                "customer_id": row["id"],
+                "name": row["name"],
+                "phone": row["phone"],
+                "first_visit_date": row["first_visit_date"],
+                "last_visit_date": row["last_visit_date"],
+                "total_visits": row["total_visits"],
+                "active_package": package["name"] if package else None,
+                "package_usage_summary": package_usage_summary(package["balances"]) if package else None,
+                "membership_level": membership_label(row["membership_level"]),
+                "risk_level": row["risk_level"],
+                "total_revenue": _num(row["total_revenue"]),
+            }
+        )
+    return {
+        "customers": customers,
+        "pagination": {
+            "total": total,
+            "page": params.page,
+            "size": params.size,
+            "total_pages": (total + params.size - 1) // params.size,
+        },
+        "filters_applied": params.filters_applied(),
+    }
