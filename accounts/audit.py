@@ -34,11 +34,13 @@ def audit_log(
     status_code: int | None = None,
     cache_hit: bool = False,
     actor_name: str | None = None,
+    actor_type: str | None = None,
 ) -> AuditLog:
     """Append one audit row.
 
     ``principal`` defaults to the request's caller; commands pass ``actor_name`` (shown as a
-    system actor). ``query`` holds search conditions or the changed fields (already masked).
+    system actor; ``actor_type="anonymous"`` for a failed login under the attempted username).
+    ``query`` holds search conditions or the changed fields (already masked).
     """
     if action not in AuditLog.Action.values:
         raise ValueError(f"unknown audit action {action!r}")
@@ -49,7 +51,8 @@ def audit_log(
         name, kind, role = principal.name, principal.kind, principal.role or ""
         user = principal.user if principal.kind == "user" else None
     else:
-        name, kind, role, user = actor_name or "anonymous", "system" if actor_name else "anonymous", "", None
+        kind = actor_type or ("system" if actor_name else "anonymous")
+        name, role, user = actor_name or "anonymous", "", None
     row = AuditLog(
         created_at=timezone.now().replace(microsecond=0),
         actor_user=user,

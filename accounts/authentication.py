@@ -41,7 +41,7 @@ def decode_internal_token(token: str) -> dict:
 class InternalTokenAuthentication(BaseAuthentication):
     """``X-Internal-Token: <HS256 JWT>``; the principal is the service named by ``sub``."""
 
-    def authenticate(self, request):  # noqa: ANN001, ANN201
+    def authenticate(self, request):
         token = request.META.get(INTERNAL_HEADER)
         if token is None:
             return None
@@ -51,14 +51,14 @@ class InternalTokenAuthentication(BaseAuthentication):
             raise InvalidCredentials() from exc
         return ServiceIdentity(name=claims["sub"][:100], role=claims["role"]), claims
 
-    def authenticate_header(self, request) -> str:  # noqa: ANN001
+    def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'
 
 
 class BearerJWTAuthentication(JWTAuthentication):
     """simplejwt's access-token check with our error code: any bad token is INVALID_TOKEN."""
 
-    def authenticate(self, request):  # noqa: ANN001, ANN201
+    def authenticate(self, request):
         try:
             return super().authenticate(request)
         except (InvalidToken, JWTAuthFailed) as exc:

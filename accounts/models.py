@@ -30,10 +30,10 @@ class User(AbstractUser):
 
 
 class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ANN003, ANN201
+    def update(self, **kwargs):
         raise PermissionError("감사 로그는 수정할 수 없습니다")
 
-    def delete(self):  # noqa: ANN201
+    def delete(self):
         raise PermissionError("감사 로그는 삭제할 수 없습니다")
 
 
@@ -83,12 +83,12 @@ class AuditLog(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["actor_name", "created_at"])]
 
-    def save(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.pop("_allow_update", False):
             raise PermissionError("감사 로그는 수정할 수 없습니다")
         return super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def delete(self, *args, **kwargs):
         raise PermissionError("감사 로그는 삭제할 수 없습니다")
 
     def __str__(self) -> str:

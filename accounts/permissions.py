@@ -18,7 +18,7 @@ class RoutePolicyPermission(BasePermission):
 
     message = "이 작업을 수행할 권한이 없습니다"
 
-    def has_permission(self, request, view) -> bool:  # noqa: ANN001
+    def has_permission(self, request, view) -> bool:
         match = getattr(request, "resolver_match", None)
         rule = rule_for(getattr(match, "url_name", None), request.method)
         if rule is None:

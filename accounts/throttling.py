@@ -71,7 +71,7 @@ class PolicyRateThrottle(BaseThrottle):
     def __init__(self) -> None:
         self._wait: int | None = None
 
-    def allow_request(self, request, view) -> bool:  # noqa: ANN001
+    def allow_request(self, request, view) -> bool:
         if not getattr(settings, "RATELIMIT_ENABLE", True):
             return True
         match = getattr(request, "resolver_match", None)

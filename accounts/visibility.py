@@ -26,7 +26,9 @@ def apply_pii_policy(data: dict, principal: Principal, fields: tuple[str, ...] =
     return out, []
 
 
-def apply_health_policy(data: dict, principal: Principal, fields: tuple[str, ...] = HEALTH_FIELDS) -> tuple[dict, list[str]]:
+def apply_health_policy(
+    data: dict, principal: Principal, fields: tuple[str, ...] = HEALTH_FIELDS
+) -> tuple[dict, list[str]]:
     """A copy of ``data`` with health fields set to ``None`` unless ``principal`` holds
     ``view_health_info``. The keys stay, so the response shape never changes by role.
     Returns ``(data, health_fields_returned)``."""

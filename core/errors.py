@@ -14,6 +14,7 @@ class ErrorCode(StrEnum):
     INSUFFICIENT_DATA = "INSUFFICIENT_DATA"
     MISSING_TOKEN = "MISSING_TOKEN"
     INVALID_TOKEN = "INVALID_TOKEN"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
     UNAUTHORIZED_ACCESS = "UNAUTHORIZED_ACCESS"
     NOT_FOUND = "NOT_FOUND"
@@ -35,6 +36,7 @@ DEFAULT_MESSAGES: dict[str, str] = {
     ErrorCode.INSUFFICIENT_DATA: "분석을 위한 데이터가 부족합니다",
     ErrorCode.MISSING_TOKEN: "인증 토큰이 필요합니다",
     ErrorCode.INVALID_TOKEN: "유효하지 않은 토큰입니다",
+    ErrorCode.INVALID_CREDENTIALS: "아이디 또는 비밀번호가 올바르지 않습니다",
     ErrorCode.ACCOUNT_LOCKED: "로그인 실패가 반복되어 계정이 잠겼습니다. 잠시 후 다시 시도하세요",
     ErrorCode.UNAUTHORIZED_ACCESS: "이 작업을 수행할 권한이 없습니다",
     ErrorCode.NOT_FOUND: "요청한 리소스를 찾을 수 없습니다",

@@ -29,7 +29,7 @@ def classify(exc: BaseException) -> tuple[int, str, str | None, dict, dict]:
     """(status, code, message, details, headers) for any exception."""
     headers: dict = {}
     if isinstance(exc, ApiError):
-        return exc.status_code, exc.code, exc.message, exc.details, headers
+        return exc.status_code, exc.code, exc.message, exc.details, dict(getattr(exc, "headers", None) or {})
     if isinstance(exc, Http404):
         return 404, ErrorCode.NOT_FOUND, None, {}, headers
     if isinstance(exc, RequestDataTooBig):

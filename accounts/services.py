@@ -1,0 +1,249 @@
+"""Writes of the accounts app: logins and tokens, roles → groups and permissions, demo users.
+
+Token rules (API.md "Who is calling"): short access tokens, rotating refresh tokens. Every
+refresh token carries a ``fam`` claim (the jti of the login that started the chain); rotation
+keeps it. Logout revokes the whole chain, so a refresh token that was already rotated out can
+still be revoked, and presenting a rotated-out token again (a sign it was stolen) revokes the
+chain too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model, user_logged_in
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from core.errors import ApiError, ErrorCode
+
+from .audit import audit_log
+from .authentication import InvalidCredentials
+from .models import AuditLog, User
+from .principal import principal_from_user
+from .roles import Role
+
+logger = logging.getLogger(__name__)
+
+FAMILY_CLAIM = "fam"
+
+# role → group name; ADMIN's group also carries the two sensitive-data permissions.
+ROLE_GROUPS: dict[str, str] = {Role.STAFF: "직원", Role.MANAGER: "매니저", Role.ADMIN: "관리자"}
+ADMIN_PERMISSIONS = ("view_health_info", "view_unmasked_pii")
+
+
+class AccountLocked(ApiError):
+    """Too many failed logins (django-axes); ``Retry-After`` says when to try again."""
+
+    status_code = 403
+    code = ErrorCode.ACCOUNT_LOCKED
+
+
+class BadCredentials(ApiError):
+    status_code = 401
+    code = ErrorCode.INVALID_CREDENTIALS
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+    user: User
+
+
+def _lockout_seconds() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds())
+
+
+def _token_bundle(refresh: RefreshToken, user: User) -> dict:
+    return {
+        "access": str(refresh.access_token),
+        "refresh": str(refresh),
+        "token_type": "Bearer",
+        "expires_in": int(jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds()),
+        "user": {
+            "id": user.pk,
+            "username": user.get_username(),
+            "display_name": str(user),
+            "role": principal_from_user(user).role,
+        },
+    }
+
+
+def auth_token_obtain(*, request: HttpRequest, username: str, password: str) -> dict:
+    """Log in with username and password: tokens, or ``BadCredentials`` / ``AccountLocked``.
+
+    ``request`` is the Django request (django-axes needs it to count failures and lock the
+    account). Writes a ``login`` or ``login_failed`` audit row either way.
+    """
+    user = authenticate(request=request, username=username, password=password)
+    locked = bool(getattr(request, "axes_locked_out", False))
+    if user is None or locked:
+        # The AxesMiddleware would replace our answer with its own lock-out response when it
+        # sees this flag; the envelope below already says the same thing.
+        request.axes_locked_out = False  # type: ignore[attr-defined]
+        status = 403 if locked else 401
+        audit_log(
+            action=AuditLog.Action.LOGIN_FAILED,
+            request=request,
+            actor_name=username[:150] or "anonymous",
+            actor_type="anonymous",
+            query={"username": username[:150], "locked": locked},
+            status_code=status,
+        )
+        if locked:
+            locked_error = AccountLocked(details={"retry_after": _lockout_seconds()})
+            locked_error.headers = {"Retry-After": str(_lockout_seconds())}
+            raise locked_error
+        raise BadCredentials()
+    # Sends the signal `login()` would: resets axes' failure count, updates last_login.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    refresh = RefreshToken.for_user(user)
+    refresh[FAMILY_CLAIM] = refresh[jwt_settings.JTI_CLAIM]
+    OutstandingToken.objects.filter(jti=refresh[jwt_settings.JTI_CLAIM]).update(token=str(refresh))
+    audit_log(action=AuditLog.Action.LOGIN, request=request, principal=principal_from_user(user), status_code=200)
+    return _token_bundle(refresh, user)
+
+
+def _decode_refresh(raw: str) -> dict:
+    """Signature, expiry and type of a refresh token (not the blacklist)."""
+    from rest_framework_simplejwt.state import token_backend
+
+    try:
+        payload = token_backend.decode(raw, verify=True)
+    except (TokenBackendError, TokenError) as exc:
+        raise InvalidCredentials() from exc
+    if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh" or not payload.get(jwt_settings.JTI_CLAIM):
+        raise InvalidCredentials()
+    return payload
+
+
+def _revoke_family(*, user_id: object, family: str | None, jti: str) -> int:
+    """Blacklist every outstanding, unexpired refresh token of the chain ``family``."""
+    from rest_framework_simplejwt.state import token_backend
+
+    now = timezone.now()
+    candidates = OutstandingToken.objects.filter(expires_at__gt=now).exclude(blacklistedtoken__isnull=False)
+    candidates = candidates.filter(user_id=user_id) if user_id else candidates.filter(jti=jti)
+    revoked = 0
+    for outstanding in candidates:
+        try:
+            claims = token_backend.decode(outstanding.token, verify=False)
+        except (TokenBackendError, TokenError):
+            continue
+        if outstanding.jti == jti or (family and claims.get(FAMILY_CLAIM) == family):
+            BlacklistedToken.objects.get_or_create(token=outstanding)
+            revoked += 1
+    return revoked
+
+
+def auth_token_refresh(*, raw: str) -> dict:
+    """Rotate a refresh token: a new pair; the presented token is blacklisted. Presenting a
+    token that is already blacklisted revokes its whole chain (token theft)."""
+    payload = _decode_refresh(raw)
+    jti = payload[jwt_settings.JTI_CLAIM]
+    user_id = payload.get(jwt_settings.USER_ID_CLAIM)
+    reused = False
+    with transaction.atomic():
+        outstanding = OutstandingToken.objects.select_for_update().filter(jti=jti).first()
+        if outstanding is None:
+            raise InvalidCredentials()
+        if BlacklistedToken.objects.filter(token=outstanding).exists():
+            reused = True
+            _revoke_family(user_id=user_id, family=payload.get(FAMILY_CLAIM), jti=jti)
+        else:
+            user = User.objects.filter(pk=user_id).first()
+            if user is None or not user.is_active:
+                raise InvalidCredentials()
+            refresh = RefreshToken(raw)  # keeps custom claims (fam); checked before blacklisting
+            BlacklistedToken.objects.create(token=outstanding)
+            refresh.set_jti()
+            refresh.set_exp()
+            refresh.set_iat()
+            refresh.outstand()
+    if reused:
+        logger.warning("rotated-out refresh token presented again; chain revoked (user %s)", user_id)
+        raise InvalidCredentials()
+    return _token_bundle(refresh, user)
+
+
+def auth_logout(*, raw: str) -> int:
+    """Revoke a refresh token and every token rotated from the same login. Returns how many
+    tokens were newly revoked (0 when they already were)."""
+    payload = _decode_refresh(raw)
+    with transaction.atomic():
+        return _revoke_family(
+            user_id=payload.get(jwt_settings.USER_ID_CLAIM),
+            family=payload.get(FAMILY_CLAIM),
+            jti=payload[jwt_settings.JTI_CLAIM],
+        )
+
+
+# --- roles → groups and permissions ----------------------------------------------------------
+
+
+def role_groups_ensure() -> dict[str, Group]:
+    """Create the three role groups (idempotent); ADMIN's group gets the sensitive-data
+    permissions."""
+    groups = {role: Group.objects.get_or_create(name=name)[0] for role, name in ROLE_GROUPS.items()}
+    perms = Permission.objects.filter(content_type__app_label="accounts", codename__in=ADMIN_PERMISSIONS)
+    groups[Role.ADMIN].permissions.add(*perms)
+    return groups
+
+
+def user_sync_role_groups(*, user: User) -> None:
+    """Put ``user`` in the group of its role and out of the other role groups."""
+    groups = role_groups_ensure()
+    others = [g for role, g in groups.items() if role != user.role]
+    user.groups.remove(*others)
+    if user.role in groups:
+        user.groups.add(groups[user.role])
+
+
+def user_create(
+    *, username: str, password: str, role: str, is_staff: bool = True, is_superuser: bool = False, **extra: object
+) -> User:
+    """Create a user with a role and its group."""
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}")
+    user = get_user_model().objects.create_user(
+        username=username, password=password, role=role, is_staff=is_staff, is_superuser=is_superuser, **extra
+    )
+    user_sync_role_groups(user=user)
+    return user
+
+
+DEMO_USERS = (
+    ("admin", Role.ADMIN, "관리자(데모)", True),
+    ("manager", Role.MANAGER, "매니저(데모)", False),
+    ("staff", Role.STAFF, "직원(데모)", False),
+)
+
+
+def demo_users_ensure(*, password: str | None = None) -> list[tuple[User, bool]]:
+    """Create or reset the demo users ``admin``/``manager``/``staff`` (idempotent).
+    Returns ``[(user, created)]``."""
+    password = password or os.environ.get("DEMO_PASSWORD") or "demo1234!"
+    out = []
+    with transaction.atomic():
+        for username, role, display_name, superuser in DEMO_USERS:
+            user, created = User.objects.get_or_create(username=username)
+            user.role = role
+            user.display_name = display_name
+            user.is_staff = True
+            user.is_superuser = superuser
+            user.is_active = True
+            user.set_password(password)
+            user.save()
+            user_sync_role_groups(user=user)
+            out.append((user, created))
+    return out
