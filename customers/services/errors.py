@@ -1,0 +1,17 @@
+"""Error codes of the center's services (the API envelope's ``error.code``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CenterError(StrEnum):
+    PACKAGE_EXPIRED = "PACKAGE_EXPIRED"
+    PACKAGE_NOT_STARTED = "PACKAGE_NOT_STARTED"
+    PACKAGE_NOT_OWNED = "PACKAGE_NOT_OWNED"
+    PACKAGE_NOT_ACTIVE = "PACKAGE_NOT_ACTIVE"
+    PACKAGE_NOT_FOR_SALE = "PACKAGE_NOT_FOR_SALE"
+    SERVICE_NOT_IN_PACKAGE = "SERVICE_NOT_IN_PACKAGE"
+    NO_SESSIONS_LEFT = "NO_SESSIONS_LEFT"
+    SESSION_DATE_IN_FUTURE = "SESSION_DATE_IN_FUTURE"
+    SERVICE_INACTIVE = "SERVICE_INACTIVE"
