@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from core.cache import breaker, cache_call, cached_result, invalidate
 
 DEAD_REDIS = {
@@ -41,7 +39,7 @@ def test_miss_then_hit():
 
 
 def test_invalidate_only_the_scope_written():
-    compute, calls = counter()
+    compute, _ = counter()
     cached_result("ns", scopes=("customer:1",), params=None, ttl=60, compute=compute)
     cached_result("ns", scopes=("customer:2",), params=None, ttl=60, compute=compute)
     invalidate("customer:1")
