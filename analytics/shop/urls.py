@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Seed 000 §2 routes; names match accounts/policy.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import DashboardView, SalesForecastView, UserBehaviorView
+
+urlpatterns = [
+    path("analytics/dashboard", DashboardView.as_view(), name="analytics-dashboard"),
+    path("analytics/users/<int:user_id>/behavior", UserBehaviorView.as_view(), name="analytics-user-behavior"),
+    path("analytics/sales/forecast", SalesForecastView.as_view(), name="analytics-sales-forecast"),
+]

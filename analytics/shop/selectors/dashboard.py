@@ -1,0 +1,371 @@
+"""The shop dashboard (seed 000 §2.1), aggregated entirely in the database.
+
+Definitions (docs/analytics-api.md repeats them for users of the API):
+
+- Days are local days in ``settings.TIME_ZONE``; a range is [start 00:00, end+1 00:00).
+- Money is never summed across currencies. ``revenue.total``, ``average_order_value``, the
+  daily ``revenue`` and the categories' ``revenue`` are in the primary currency
+  (``SHOP_PRIMARY_CURRENCY``, default KRW); ``revenue.by_currency`` lists every currency.
+  Counts (orders, buyers, units) cover all currencies.
+- Revenue = totals of DELIVERED orders created in the range (the seed's rule).
+- Orders: completed = DELIVERED, cancelled = CANCELLED, pending = the other statuses;
+  conversion_rate = completed / all orders × 100.
+- Users: active = buyers with at least one non-cancelled order in the range; new = active
+  buyers whose first non-cancelled order ever falls in the range; returning = active − new;
+  retention_rate = of the buyers active in the previous period of the same length, the
+  percentage active again in this one (null when the previous period had none).
+- Products: units and distinct products of DELIVERED orders; average_rating = mean rating of
+  reviews written in the range.
+
+Two sources compute the same figures: :class:`DirectSource` reads the orders (SQLite, or
+PostgreSQL without rollups) and :class:`RollupSource` reads the trigger-maintained rollup
+tables (PostgreSQL). ``tests/shop/test_dashboard.py`` checks both give identical results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
+
+from analytics.models import (
+    ShopBuyerDay,
+    ShopBuyerFirstOrder,
+    ShopDailyProductSales,
+    ShopDailyReviews,
+    ShopDailySales,
+    ShopRollupState,
+)
+from commerce.models import Order, OrderItem, OrderStatus, Review
+
+from .periods import DayRange, local_tz
+
+TOP_CATEGORIES = 10
+TREND_THRESHOLD_PCT = 5.0
+DELIVERED = OrderStatus.DELIVERED
+CANCELLED = OrderStatus.CANCELLED
+ZERO = Decimal("0")
+
+
+def primary_currency() -> str:
+    return getattr(settings, "SHOP_PRIMARY_CURRENCY", "KRW")
+
+
+@dataclass(frozen=True)
+class BuyerCounts:
+    active: int
+    new: int
+    previous_active: int
+    retained: int
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category_id: int
+    category_name: str
+    sales_count: int
+    revenue: Decimal
+
+
+class Source(Protocol):
+    name: str
+
+    def sales(self, r: DayRange) -> list[tuple[str, str, int, Decimal]]: ...
+    def daily(self, r: DayRange, currency: str) -> dict[date, tuple[Decimal, int, int]]: ...
+    def buyers(self, r: DayRange) -> BuyerCounts: ...
+    def products(self, r: DayRange) -> tuple[int, int]: ...
+    def categories(self, r: DayRange, currency: str, limit: int) -> list[CategoryRow]: ...
+    def rating(self, r: DayRange) -> float | None: ...
+
+
+class DirectSource:
+    """Aggregates over ``commerce_order`` / ``commerce_orderitem`` / ``commerce_review``."""
+
+    name = "direct"
+
+    @staticmethod
+    def _orders(r: DayRange):
+        lo, hi = r.bounds()
+        return Order.objects.filter(created_at__gte=lo, created_at__lt=hi)
+
+    def sales(self, r: DayRange) -> list[tuple[str, str, int, Decimal]]:
+        rows = self._orders(r).order_by().values("currency", "status").annotate(n=Count("id"), rev=Sum("total"))
+        return [(row["currency"], row["status"], row["n"], row["rev"] or ZERO) for row in rows]
+
+    def daily(self, r: DayRange, currency: str) -> dict[date, tuple[Decimal, int, int]]:
+        rows = (
+            self._orders(r)
+            .filter(status=DELIVERED)
+            .annotate(day=TruncDate("created_at", tzinfo=local_tz()))
+            .order_by()
+            .values("day")
+            .annotate(
+                revenue=Coalesce(Sum("total", filter=Q(currency=currency)), ZERO),
+                orders=Count("id"),
+                users=Count("buyer_id", distinct=True),
+            )
+        )
+        return {row["day"]: (row["revenue"], row["orders"], row["users"]) for row in rows}
+
+    def _active(self, r: DayRange):
+        return self._orders(r).exclude(status=CANCELLED).order_by().values("buyer_id").distinct()
+
+    def buyers(self, r: DayRange) -> BuyerCounts:
+        lo, hi = r.bounds()
+        prev = r.previous()
+        new = (
+            Order.objects.exclude(status=CANCELLED)
+            .order_by()
+            .values("buyer_id")
+            .annotate(first=Min("created_at"))
+            .filter(first__gte=lo, first__lt=hi)
+            .count()
+        )
+        retained = self._active(prev).filter(buyer_id__in=self._active(r)).count()
+        return BuyerCounts(
+            active=self._active(r).count(), new=new, previous_active=self._active(prev).count(), retained=retained
+        )
+
+    def _delivered_items(self, r: DayRange):
+        lo, hi = r.bounds()
+        return OrderItem.objects.filter(order__created_at__gte=lo, order__created_at__lt=hi, order__status=DELIVERED)
+
+    def products(self, r: DayRange) -> tuple[int, int]:
+        agg = self._delivered_items(r).aggregate(sold=Sum("quantity"), unique=Count("product_id", distinct=True))
+        return int(agg["sold"] or 0), int(agg["unique"] or 0)
+
+    def categories(self, r: DayRange, currency: str, limit: int) -> list[CategoryRow]:
+        rows = (
+            self._delivered_items(r)
+            .order_by()
+            .values("product__category_id", "product__category__name")
+            .annotate(
+                sales_count=Count("id"),
+                revenue=Coalesce(Sum("subtotal", filter=Q(order__currency=currency)), ZERO),
+            )
+            .order_by("-revenue", "-sales_count", "product__category_id")[:limit]
+        )
+        return [
+            CategoryRow(row["product__category_id"], row["product__category__name"], row["sales_count"], row["revenue"])
+            for row in rows
+        ]
+
+    def rating(self, r: DayRange) -> float | None:
+        lo, hi = r.bounds()
+        agg = Review.objects.filter(created_at__gte=lo, created_at__lt=hi).aggregate(n=Count("id"), total=Sum("rating"))
+        return agg["total"] / agg["n"] if agg["n"] else None
+
+
+class RollupSource:
+    """Aggregates over the trigger-maintained rollup tables (PostgreSQL)."""
+
+    name = "rollup"
+
+    @staticmethod
+    def _days(r: DayRange) -> Q:
+        return Q(day__gte=r.start, day__lte=r.end)
+
+    def sales(self, r: DayRange) -> list[tuple[str, str, int, Decimal]]:
+        rows = (
+            ShopDailySales.objects.filter(self._days(r))
+            .values("currency", "status")
+            .annotate(n=Sum("orders_count"), rev=Sum("revenue"))
+        )
+        return [(row["currency"], row["status"], int(row["n"]), row["rev"] or ZERO) for row in rows if row["n"]]
+
+    def daily(self, r: DayRange, currency: str) -> dict[date, tuple[Decimal, int, int]]:
+        sales = (
+            ShopDailySales.objects.filter(self._days(r), status=DELIVERED)
+            .values("day")
+            .annotate(revenue=Coalesce(Sum("revenue", filter=Q(currency=currency)), ZERO), orders=Sum("orders_count"))
+        )
+        users = dict(
+            ShopBuyerDay.objects.filter(self._days(r), delivered_count__gt=0)
+            .values("day")
+            .annotate(n=Count("id"))
+            .values_list("day", "n")
+        )
+        return {
+            row["day"]: (row["revenue"], int(row["orders"]), users.get(row["day"], 0)) for row in sales if row["orders"]
+        }
+
+    def _active(self, r: DayRange):
+        return ShopBuyerDay.objects.filter(self._days(r)).values("buyer_id").distinct()
+
+    def buyers(self, r: DayRange) -> BuyerCounts:
+        prev = r.previous()
+        return BuyerCounts(
+            active=self._active(r).count(),
+            new=ShopBuyerFirstOrder.objects.filter(first_day__gte=r.start, first_day__lte=r.end).count(),
+            previous_active=self._active(prev).count(),
+            retained=self._active(prev).filter(buyer_id__in=self._active(r)).count(),
+        )
+
+    def products(self, r: DayRange) -> tuple[int, int]:
+        agg = ShopDailyProductSales.objects.filter(self._days(r), status=DELIVERED).aggregate(
+            sold=Sum("quantity"), unique=Count("product_id", distinct=True)
+        )
+        return int(agg["sold"] or 0), int(agg["unique"] or 0)
+
+    def categories(self, r: DayRange, currency: str, limit: int) -> list[CategoryRow]:
+        sql = """
+            SELECT p.category_id, c.name, SUM(s.lines) AS sales_count,
+                   COALESCE(SUM(s.revenue) FILTER (WHERE s.currency = %s), 0) AS revenue
+            FROM analytics_shopdailyproductsales s
+            JOIN commerce_product p ON p.id = s.product_id
+            JOIN commerce_category c ON c.id = p.category_id
+            WHERE s.status = %s AND s.day >= %s AND s.day <= %s
+            GROUP BY p.category_id, c.name
+            ORDER BY revenue DESC, sales_count DESC, p.category_id
+            LIMIT %s
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [currency, DELIVERED, r.start, r.end, limit])
+            return [CategoryRow(int(a), b, int(c), d) for a, b, c, d in cursor.fetchall()]
+
+    def rating(self, r: DayRange) -> float | None:
+        agg = ShopDailyReviews.objects.filter(self._days(r)).aggregate(n=Sum("reviews_count"), total=Sum("rating_sum"))
+        return agg["total"] / agg["n"] if agg["n"] else None
+
+
+def rollups_ready() -> bool:
+    """True on PostgreSQL when the triggers were installed for the current ``TIME_ZONE``."""
+    if connection.vendor != "postgresql":
+        return False
+    return ShopRollupState.objects.filter(time_zone=settings.TIME_ZONE).exists()
+
+
+def dashboard_source(prefer: str | None = None) -> Source:
+    """``prefer`` = "direct" or "rollup" forces one (tests, benchmark); default: rollups when ready."""
+    if prefer == "direct":
+        return DirectSource()
+    if prefer == "rollup" or rollups_ready():
+        return RollupSource()
+    return DirectSource()
+
+
+def _money(value: Decimal | float) -> float:
+    return round(float(value), 2)
+
+
+def _growth(current: Decimal, previous: Decimal) -> float | None:
+    """Percentage change; ``None`` when the previous period had nothing to compare with."""
+    if previous == 0:
+        return None
+    return round(float((current - previous) / previous * 100), 2)
+
+
+def _trend(growth: float | None, current: Decimal) -> str:
+    if growth is None:
+        return "increasing" if current > 0 else "stable"
+    if growth > TREND_THRESHOLD_PCT:
+        return "increasing"
+    if growth < -TREND_THRESHOLD_PCT:
+        return "decreasing"
+    return "stable"
+
+
+def _pct(part: float, whole: float) -> float:
+    return round(part / whole * 100, 2) if whole else 0.0
+
+
+def dashboard_stats(*, period: str, date_range: DayRange, source: str | None = None) -> dict:
+    """The dashboard of seed 000 §2.1 for ``date_range`` (see the module docstring)."""
+    src = dashboard_source(source)
+    currency = primary_currency()
+    previous = date_range.previous()
+    current_sales = src.sales(date_range)
+    previous_sales = src.sales(previous)
+
+    def completed_by_currency(rows: list[tuple[str, str, int, Decimal]]) -> dict[str, tuple[int, Decimal]]:
+        out: dict[str, tuple[int, Decimal]] = {}
+        for cur, status, n, rev in rows:
+            if status == DELIVERED:
+                count, total = out.get(cur, (0, ZERO))
+                out[cur] = (count + n, total + rev)
+        return out
+
+    done_now = completed_by_currency(current_sales)
+    done_before = completed_by_currency(previous_sales)
+    total_now = done_now.get(currency, (0, ZERO))[1]
+    total_before = done_before.get(currency, (0, ZERO))[1]
+    growth = _growth(total_now, total_before)
+    currencies = sorted(set(done_now) | set(done_before), key=lambda c: (c != currency, c))
+    by_currency = [
+        {
+            "currency": cur,
+            "total": _money(done_now.get(cur, (0, ZERO))[1]),
+            "completed_orders": done_now.get(cur, (0, ZERO))[0],
+            "previous_total": _money(done_before.get(cur, (0, ZERO))[1]),
+            "growth_rate": _growth(done_now.get(cur, (0, ZERO))[1], done_before.get(cur, (0, ZERO))[1]),
+        }
+        for cur in currencies
+    ]
+
+    counts = {"total": 0, "completed": 0, "cancelled": 0, "pending": 0}
+    for _cur, status, n, _rev in current_sales:
+        counts["total"] += n
+        key = "completed" if status == DELIVERED else "cancelled" if status == CANCELLED else "pending"
+        counts[key] += n
+    primary_completed = done_now.get(currency, (0, ZERO))[0]
+
+    buyers = src.buyers(date_range)
+    sold, unique_products = src.products(date_range)
+    rating = src.rating(date_range)
+    daily = src.daily(date_range, currency)
+
+    return {
+        "period": period,
+        "date_range": {"start": date_range.start.isoformat(), "end": date_range.end.isoformat()},
+        "revenue": {
+            "total": _money(total_now),
+            "currency": currency,
+            "growth_rate": growth,
+            "previous_total": _money(total_before),
+            "daily_average": _money(total_now / date_range.days),
+            "trend": _trend(growth, total_now),
+            "by_currency": by_currency,
+        },
+        "orders": {
+            **counts,
+            "conversion_rate": _pct(counts["completed"], counts["total"]),
+            "average_order_value": _money(total_now / primary_completed) if primary_completed else 0.0,
+        },
+        "users": {
+            "total_active": buyers.active,
+            "new_users": buyers.new,
+            "returning_users": buyers.active - buyers.new,
+            "retention_rate": round(buyers.retained / buyers.previous_active * 100, 2)
+            if buyers.previous_active
+            else None,
+        },
+        "products": {
+            "total_sold": sold,
+            "unique_products": unique_products,
+            "average_rating": round(rating, 2) if rating is not None else None,
+        },
+        "daily_trend": [
+            {
+                "date": day.isoformat(),
+                "revenue": _money(daily.get(day, (ZERO, 0, 0))[0]),
+                "orders": daily.get(day, (ZERO, 0, 0))[1],
+                "users": daily.get(day, (ZERO, 0, 0))[2],
+            }
+            for day in date_range.each_day()
+        ],
+        "top_categories": [
+            {
+                "category_id": row.category_id,
+                "category_name": row.category_name,
+                "sales_count": row.sales_count,
+                "revenue": _money(row.revenue),
+            }
+            for row in src.categories(date_range, currency, TOP_CATEGORIES)
+        ],
+    }
