@@ -1,0 +1,244 @@
+"""The shop's back office: catalog, orders (through ``commerce.services.orders``), reviews and
+the browsing/cart events. Buyers are customers: their rows are audited and masked like the
+center's (``customers.admin_support``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Avg, Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from import_export.admin import ExportActionMixin, ImportExportMixin
+
+from accounts.principal import principal_from_user
+from commerce.models import (
+    CartEvent,
+    Category,
+    Order,
+    OrderItem,
+    OrderStatus,
+    PageView,
+    Product,
+    Review,
+    SearchQuery,
+    WishlistItem,
+)
+from commerce.resources import OrderResource, ProductResource
+from commerce.services.orders import order_create, order_status_change
+from customers.admin_support import (
+    SERVICE_ERRORS,
+    AuditedImportExportMixin,
+    CustomerDataAdminMixin,
+    rerender_as_get,
+    service_error_message,
+)
+
+
+class BuyerDataAdminMixin(CustomerDataAdminMixin):
+    """Shop rows whose customer is ``buyer`` or ``customer``."""
+
+    def customer_ids_of(self, obj: Any) -> list[int]:
+        customer_id = getattr(obj, "buyer_id", None) or getattr(obj, "customer_id", None)
+        return [customer_id] if customer_id else []
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_en", "parent", "sort_order", "product_count")
+    list_editable = ("sort_order",)
+    search_fields = ("name", "name_en")
+    list_select_related = ("parent",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(product_count=Count("products"))
+
+    @admin.display(description="상품 수", ordering="product_count")
+    def product_count(self, obj: Category) -> int:
+        return obj.product_count  # type: ignore[attr-defined]
+
+
+@admin.register(Product)
+class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixin, admin.ModelAdmin):
+    resource_classes = [ProductResource]
+    show_change_form_export = False
+    list_display = ("sku", "name", "category", "price", "currency", "rating_display", "review_count", "is_active")
+    list_display_links = ("sku", "name")
+    list_filter = ("is_active", "currency", "category")
+    search_fields = ("name", "name_en", "=sku")
+    search_help_text = "상품명, 영문명 또는 상품 코드로 검색"
+    date_hierarchy = "created_at"
+    list_select_related = ("category",)
+    autocomplete_fields = ("category",)
+    readonly_fields = ("created_at", "updated_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The rating is derived from reviews (never stored): one aggregate per page, no N+1.
+        return super().get_queryset(request).annotate(rating_avg=Avg("reviews__rating"), review_total=Count("reviews"))
+
+    @admin.display(description="평점", ordering="rating_avg")
+    def rating_display(self, obj: Product) -> str:
+        avg = obj.rating_avg  # type: ignore[attr-defined]
+        return f"★ {avg:.1f}" if avg is not None else "-"
+
+    @admin.display(description="리뷰 수", ordering="review_total")
+    def review_count(self, obj: Product) -> int:
+        return obj.review_total  # type: ignore[attr-defined]
+
+
+class OrderItemInline(admin.TabularInline):
+    model = OrderItem
+    extra = 0
+    fields = ("product", "quantity", "unit_price", "subtotal")
+    readonly_fields = ("subtotal",)
+    autocomplete_fields = ("product",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("product")
+
+    def get_extra(self, request: HttpRequest, obj: Order | None = None, **kwargs: Any) -> int:
+        return 3 if obj is None else 0
+
+    def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        # Lines are given when the order is created; afterwards an order's lines are history.
+        return obj is None and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(BuyerDataAdminMixin, AuditedImportExportMixin, ImportExportMixin, ExportActionMixin, admin.ModelAdmin):
+    resource_classes = [OrderResource]
+    show_change_form_export = False
+    list_display = ("id", "created_at", "buyer", "status", "total", "currency", "item_count", "external_ref")
+    list_filter = ("status", "currency")
+    search_fields = ("=id", "=external_ref", "=buyer__id", "buyer__name", "buyer__phone")
+    search_help_text = "주문 번호, 외부 주문 번호, 구매자 ID·이름·전화번호로 검색"
+    date_hierarchy = "created_at"
+    list_select_related = ("buyer",)
+    raw_id_fields = ("buyer",)
+    show_full_result_count = False
+    inlines = (OrderItemInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(line_count=Count("items"))
+
+    @admin.display(description="항목 수", ordering="line_count")
+    def item_count(self, obj: Order) -> int:
+        return obj.line_count  # type: ignore[attr-defined]
+
+    def get_fields(self, request: HttpRequest, obj: Order | None = None) -> list[Any]:
+        if obj is None:
+            return ["buyer", "currency", "created_at", "status"]
+        return ["buyer", "status", "total", "currency", "created_at", "updated_at", "external_ref"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
+        if obj is None:
+            return []
+        return ["buyer", "total", "currency", "created_at", "updated_at", "external_ref"]
+
+    def save_model(self, request: HttpRequest, obj: Order, form: Any, change: bool) -> None:
+        if not change:
+            return  # created with its lines in save_related, by the service
+        if "status" in form.changed_data:
+            # the service reads the stored status under a lock and checks the transition
+            order_status_change(actor=principal_from_user(request.user), request=request, order=obj, status=obj.status)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if change:
+            return  # lines are read-only after creation
+        items = [
+            (f.cleaned_data["product"], f.cleaned_data["quantity"], f.cleaned_data.get("unit_price"))
+            for formset in formsets
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("product")
+        ]
+        data = form.cleaned_data
+        order = order_create(
+            actor=principal_from_user(request.user),
+            request=request,
+            buyer=data["buyer"],
+            items=items,
+            currency=data["currency"],
+            created_at=data.get("created_at"),
+            status=data.get("status") or OrderStatus.PENDING,
+        )
+        form.instance.pk = order.pk
+        form.instance.refresh_from_db()
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SERVICE_ERRORS as exc:
+            self.message_user(request, f"저장하지 못했습니다: {service_error_message(exc)}", messages.ERROR)
+            return rerender_as_get(super().changeform_view, request, object_id, form_url, extra_context)
+
+
+@admin.register(Review)
+class ReviewAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "product", "customer", "rating", "content_preview")
+    list_filter = ("rating",)
+    search_fields = ("product__name", "content", "=customer__id")
+    date_hierarchy = "created_at"
+    list_select_related = ("product", "customer")
+    raw_id_fields = ("customer", "order")
+    autocomplete_fields = ("product",)
+    show_full_result_count = False
+
+    @admin.display(description="내용")
+    def content_preview(self, obj: Review) -> str:
+        return (obj.content[:40] + "…") if len(obj.content) > 40 else obj.content
+
+
+@admin.register(WishlistItem)
+class WishlistItemAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "customer", "product")
+    search_fields = ("=customer__id", "product__name")
+    date_hierarchy = "created_at"
+    list_select_related = ("customer", "product")
+    raw_id_fields = ("customer",)
+    autocomplete_fields = ("product",)
+    show_full_result_count = False
+
+
+class EventAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
+    """Browsing and cart events are recorded by the shop: read-only here."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CartEvent)
+class CartEventAdmin(EventAdmin):
+    list_display = ("occurred_at", "cart_id", "customer", "event", "product", "quantity", "order")
+    list_filter = ("event",)
+    search_fields = ("=cart_id", "=customer__id")
+    date_hierarchy = "occurred_at"
+    list_select_related = ("customer", "product", "order")
+
+
+@admin.register(PageView)
+class PageViewAdmin(EventAdmin):
+    list_display = ("viewed_at", "session_id", "customer", "path", "product", "category", "duration_seconds")
+    search_fields = ("=session_id", "=customer__id", "path")
+    date_hierarchy = "viewed_at"
+    list_select_related = ("customer", "product", "category")
+
+
+@admin.register(SearchQuery)
+class SearchQueryAdmin(EventAdmin):
+    list_display = ("searched_at", "query", "results_count", "customer", "session_id")
+    search_fields = ("query", "=customer__id")
+    date_hierarchy = "searched_at"
+    list_select_related = ("customer",)

@@ -1,0 +1,390 @@
+"""What every back-office ModelAdmin with customer data shares: masking, health redaction and
+the audit rows of API.md, applied the same way on every page.
+
+- List columns and read-only detail fields show PII masked unless the user may see it
+  unmasked (``accounts.visibility``): a PII field named in ``list_display``/``fields`` is
+  swapped for its ``masked_<field>`` read-only twin, so the raw value never reaches the HTML,
+  not even in a form's ``value=`` attribute.
+- Health fields are left out of lists, forms and inlines without ``view_health_info``.
+- The changelist writes a ``list`` row (the ids shown), a change page a ``view`` row, a save an
+  ``update``/``create`` row with the changed field names, an export an ``export`` row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from accounts.audit import audit_log
+from accounts.masking import PII_FIELDS, mask_email, mask_name, mask_phone, mask_value
+from accounts.principal import Principal, principal_of
+from core.cache import invalidate
+from core.errors import ApiError
+
+# What a refused service call raises; shown to the user as an admin error message.
+SERVICE_ERRORS = (ApiError, ValidationError)
+
+# The model fields that hold health information (API.md: view_health_info), by model field name.
+HEALTH_MODEL_FIELDS = ("health_goals", "session_notes", "health_interests", "value", "note")
+
+_DIGITS = re.compile(r"\d")
+
+
+def service_error_message(exc: Exception) -> str:
+    """The Korean message of a refused service call (ApiError or a Django ValidationError)."""
+    if isinstance(exc, ApiError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def rerender_as_get(view: Any, request: HttpRequest, *args: Any) -> HttpResponse:
+    """Show an add/change form again after a service refused the save, with the values the
+    user posted as initial data (the admin view's transaction has rolled back: nothing saved)."""
+    request.GET = request.POST.copy()
+    for key in ("csrfmiddlewaretoken", "_save", "_continue", "_addanother"):
+        request.GET.pop(key, None)
+    request.method = "GET"
+    return view(request, *args)
+
+
+def masked_search_term(term: str) -> str:
+    """The search text as it goes into the audit row: a phone number, an e-mail or a name is
+    masked like the value it looks for (logs follow the masking scheme too)."""
+    term = term.strip()
+    if not term:
+        return ""
+    if "@" in term:
+        return mask_email(term) or ""
+    if len(_DIGITS.findall(term)) >= 7:
+        return mask_phone(term) or ""
+    if term.isdigit():
+        return term  # an id or a short number, not personal data
+    return mask_name(term) or ""
+
+
+def changelist_conditions(request: HttpRequest) -> dict[str, Any]:
+    """Filters and (masked) search text of a changelist request, for the audit row."""
+    conditions: dict[str, Any] = {}
+    for key, value in request.GET.items():
+        if key == "q":
+            conditions["q"] = masked_search_term(value)
+        elif key not in {"o", "p", "_changelist_filters"}:
+            conditions[key] = value[:100]
+    return conditions
+
+
+def masked_field_display(field: str, label: str) -> Any:
+    """A read-only display function showing ``field`` masked (used for list columns and detail)."""
+
+    @admin.display(description=label, ordering=field)
+    def display(self: Any, obj: Model) -> str:
+        return mask_value(field, getattr(obj, field, "") or "") or "-"
+
+    display.__name__ = f"masked_{field}"
+    return display
+
+
+class CustomerDataAdminMixin:
+    """Mixin for ModelAdmins whose rows belong to customers (see the module docstring).
+
+    Subclasses set ``pii_fields`` (model fields masked for users without
+    ``view_unmasked_pii``; each needs a ``masked_<field>`` attribute, see
+    :func:`masked_field_display`) and ``health_fields`` (hidden without ``view_health_info``),
+    and override :meth:`customer_ids_of` when the customer is not ``obj.customer_id``.
+    """
+
+    pii_fields: Sequence[str] = ()
+    health_fields: Sequence[str] = ()
+    # a changelist of this model shows health information (e.g. health metrics)
+    health_model: bool = False
+    audit_views: bool = True
+
+    # --- who is looking ----------------------------------------------------------------
+    def principal(self, request: HttpRequest) -> Principal:
+        return principal_of(request)
+
+    def customer_ids_of(self, obj: Model) -> list[int]:
+        customer_id = getattr(obj, "customer_id", None)
+        return [customer_id] if customer_id else []
+
+    def _swap_pii(self, request: HttpRequest, names: Iterable[Any]) -> list[Any]:
+        principal = self.principal(request)
+        out: list[Any] = []
+        for name in names:
+            if isinstance(name, str) and name in self.health_fields and not principal.can_view_health:
+                continue
+            if isinstance(name, str) and name in self.pii_fields and not principal.can_view_unmasked:
+                out.append(f"masked_{name}")
+            else:
+                out.append(name)
+        return out
+
+    # --- lists -------------------------------------------------------------------------
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
+        return self._swap_pii(request, super().get_list_display(request))  # type: ignore[misc]
+
+    def get_list_display_links(self, request: HttpRequest, list_display: Sequence[Any]) -> Any:
+        links = super().get_list_display_links(request, list_display)  # type: ignore[misc]
+        if links is None:
+            return links
+        return [link for link in self._swap_pii(request, links) if link in list_display] or list(list_display)[:1]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        context = getattr(response, "context_data", None) or {}
+        changelist = context.get("cl")
+        if self.audit_views and changelist is not None and request.method == "GET":
+            # list() fills the page queryset's cache, so the template reuses these rows.
+            rows = list(changelist.result_list)
+            ids: set[int] = set()
+            for row in rows:
+                ids.update(self.customer_ids_of(row))
+            principal = self.principal(request)
+            unmasked = [f for f in self.pii_fields if principal.can_view_unmasked]
+            health = list(self.health_fields) if principal.can_view_health else []
+            if self.health_model and not principal.can_view_health:
+                health = []
+            audit_log(
+                action="list",
+                request=request,
+                customer_ids=ids,
+                query={"model": self.model._meta.label, **changelist_conditions(request)},  # type: ignore[attr-defined]
+                fields_unmasked=unmasked if ids else [],
+                fields_health=(health or (["healthMetrics"] if self.health_model else [])) if ids else [],
+                status_code=response.status_code,
+            )
+        return response
+
+    # --- detail ------------------------------------------------------------------------
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> list[Any]:
+        fields = super().get_fields(request, obj)  # type: ignore[misc]
+        return self._detail_fields(request, obj, fields)
+
+    def _detail_fields(self, request: HttpRequest, obj: Model | None, fields: Iterable[Any]) -> list[Any]:
+        if obj is None:
+            # A new record: staff type the personal data themselves; only health stays hidden.
+            principal = self.principal(request)
+            return [f for f in fields if principal.can_view_health or f not in self.health_fields]
+        return self._swap_pii(request, fields)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> list[tuple[Any, dict]]:
+        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
+        out = []
+        for title, options in fieldsets:
+            fields = self._detail_fields(request, obj, options.get("fields", ()))
+            if fields:
+                out.append((title, {**options, "fields": fields}))
+        return out
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        principal = self.principal(request)
+        if obj is not None and not principal.can_view_unmasked:
+            readonly += [f"masked_{f}" for f in self.pii_fields]
+        return readonly
+
+    def get_search_fields(self, request: HttpRequest) -> Sequence[str]:
+        # Search always looks at the raw columns; results are displayed masked.
+        return super().get_search_fields(request)  # type: ignore[misc]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        if self.audit_views and request.method == "GET" and response.status_code == 200:
+            obj = (getattr(response, "context_data", None) or {}).get("original")
+            if obj is not None:
+                self.audit_detail_view(request, obj, response.status_code)
+        return response
+
+    def audit_detail_view(self, request: HttpRequest, obj: Model, status_code: int) -> None:
+        principal = self.principal(request)
+        unmasked = [f for f in self.pii_fields if principal.can_view_unmasked and getattr(obj, f, None)]
+        health: list[str] = []
+        if principal.can_view_health:
+            health = list(self.shown_health_fields(obj))
+        audit_log(
+            action="view",
+            request=request,
+            customer_ids=self.customer_ids_of(obj),
+            query={"model": obj._meta.label, "object_id": obj.pk},
+            fields_unmasked=unmasked,
+            fields_health=health,
+            status_code=status_code,
+        )
+
+    def shown_health_fields(self, obj: Model) -> Iterable[str]:
+        """The health fields a change page of ``obj`` shows to a permitted user."""
+        return [f for f in self.health_fields if getattr(obj, f, None) not in (None, "", [], {})]
+
+    # --- writes ------------------------------------------------------------------------
+    def audit_write(self, request: HttpRequest, obj: Model, *, change: bool, changed: Iterable[str]) -> None:
+        changed = sorted(set(changed))
+        # Changed field names only; values may be personal data.
+        audit_log(
+            action="update" if change else "create",
+            request=request,
+            customer_ids=self.customer_ids_of(obj),
+            query={"model": obj._meta.label, "object_id": obj.pk, "changed_fields": changed},
+            fields_unmasked=[f for f in changed if f in PII_FIELDS],
+            fields_health=[f for f in changed if f in HEALTH_MODEL_FIELDS],
+            status_code=302,
+        )
+        for customer_id in self.customer_ids_of(obj):
+            invalidate(f"customer:{customer_id}")
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        self.audit_write(request, obj, change=change, changed=form.changed_data)
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        ids = self.customer_ids_of(obj)
+        label, pk = obj._meta.label, obj.pk
+        super().delete_model(request, obj)  # type: ignore[misc]
+        audit_log(action="delete", request=request, customer_ids=ids, query={"model": label, "object_id": pk})
+        for customer_id in ids:
+            invalidate(f"customer:{customer_id}")
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        ids: set[int] = set()
+        pks = []
+        for obj in queryset:
+            ids.update(self.customer_ids_of(obj))
+            pks.append(obj.pk)
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        audit_log(
+            action="delete",
+            request=request,
+            customer_ids=ids,
+            query={"model": self.model._meta.label, "object_ids": pks},
+        )  # type: ignore[attr-defined]
+        for customer_id in ids:
+            invalidate(f"customer:{customer_id}")
+
+
+class ReadOnlyInline:
+    """An inline that shows rows without editing them (writes go through services/actions)."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+# Exports above this many rows record the conditions and the count instead of every id.
+EXPORT_AUDIT_MAX_IDS = 10_000
+
+
+class AuditedImportExportMixin:
+    """import-export for the back office: MANAGER and above, resources built for the caller
+    (masking), and one audit row per export and per confirmed import.
+
+    Put it before ``ImportExportMixin``/``ExportActionMixin`` in the bases. ``customer_ids_of``
+    comes from :class:`CustomerDataAdminMixin` when the model holds customer data.
+    """
+
+    export_least_role = "MANAGER"
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        opts = self.model._meta  # type: ignore[attr-defined]
+        return principal_of(request).has_role(self.export_least_role) and request.user.has_perm(
+            f"{opts.app_label}.view_{opts.model_name}"
+        )
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        opts = self.model._meta  # type: ignore[attr-defined]
+        return (
+            principal_of(request).has_role(self.export_least_role)
+            and request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
+            and request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+        )
+
+    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_export_resource_kwargs(request, **kwargs), "principal": principal_of(request)}  # type: ignore[misc]
+
+    def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_import_resource_kwargs(request, **kwargs), "principal": principal_of(request)}  # type: ignore[misc]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)  # type: ignore[misc]
+        if "export_admin_action" in actions:
+            func, name, _label = actions["export_admin_action"]
+            actions["export_admin_action"] = (func, name, "선택 항목 내보내기")
+        return actions
+
+    def _customer_ids_for(self, objects: Iterable[Model]) -> set[int]:
+        ids: set[int] = set()
+        of = getattr(self, "customer_ids_of", None)
+        if of is None:
+            return ids
+        for obj in objects:
+            ids.update(of(obj))
+        return ids
+
+    def get_export_data(self, file_format: Any, request: HttpRequest, queryset: QuerySet, **kwargs: Any) -> Any:
+        data = super().get_export_data(file_format, request, queryset, **kwargs)  # type: ignore[misc]
+        principal = principal_of(request)
+        count = queryset.count()
+        ids: set[int] = set()
+        if count <= EXPORT_AUDIT_MAX_IDS:
+            ids = self._customer_ids_for(queryset)
+        resource = self.get_export_resource_classes(request)[0](principal=principal)  # type: ignore[attr-defined]
+        masked_columns = getattr(resource, "masked_columns", [])
+        audit_log(
+            action="export",
+            request=request,
+            customer_ids=ids,
+            query={
+                "model": self.model._meta.label,  # type: ignore[attr-defined]
+                "format": file_format.get_title(),
+                "rows": count,
+                **({"conditions": changelist_conditions(request)} if count > EXPORT_AUDIT_MAX_IDS else {}),
+            },
+            fields_unmasked=masked_columns if principal.can_view_unmasked else [],
+            status_code=200,
+        )
+        return data
+
+    def process_result(self, result: Any, request: HttpRequest) -> HttpResponse:
+        from import_export.results import RowResult
+
+        by_type: dict[str, list[Model]] = {}
+        for row in result:
+            if row.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE) and row.instance:
+                by_type.setdefault(row.import_type, []).append(row.instance)
+        for import_type, action in ((RowResult.IMPORT_TYPE_NEW, "create"), (RowResult.IMPORT_TYPE_UPDATE, "update")):
+            instances = by_type.get(import_type, [])
+            if not instances:
+                continue
+            ids = self._customer_ids_for(instances)
+            audit_log(
+                action=action,
+                request=request,
+                customer_ids=ids,
+                query={
+                    "model": self.model._meta.label,  # type: ignore[attr-defined]
+                    "import": True,
+                    "rows": len(instances),
+                    "object_ids": [obj.pk for obj in instances][:EXPORT_AUDIT_MAX_IDS],
+                },
+                status_code=302,
+            )
+            for customer_id in ids:
+                invalidate(f"customer:{customer_id}")
+        return super().process_result(result, request)  # type: ignore[misc]
