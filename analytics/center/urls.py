@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""Center customer analytics routes (seed 004 §2). Names match accounts/policy.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("customers/<int:customer_id>/analytics", views.CustomerAnalyticsView.as_view(), name="customer-analytics"),
+    path("customers/segments/<int:customer_id>", views.CustomerSegmentView.as_view(), name="customer-segment"),
+]

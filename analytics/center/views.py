@@ -1,0 +1,71 @@
+"""Views of the center's customer analytics (seed 004 §2). Thin: validate, compute or read
+the cache, redact health data per caller, audit."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.policy import rule_for
+from accounts.principal import principal_of
+from core.cache import cached_result
+from customers.api.serializers import CommaListField
+from customers.api.visibility import Revealed, audit_read
+
+from .segments import customer_segment
+from .selectors import PERIODS, SECTIONS, customer_analytics
+
+
+def _ttl(request: Request) -> int:
+    rule = rule_for(getattr(request.resolver_match, "url_name", None), "GET")
+    return (rule.cache_seconds if rule else None) or 3600
+
+
+class AnalyticsQuerySerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=list(PERIODS), default="90d")
+    metrics = CommaListField(choices=list(SECTIONS), required=False)
+
+
+class CustomerAnalyticsView(APIView):
+    """``GET /api/v1/customers/{id}/analytics?period=30d|90d|180d|1y&metrics=a,b``."""
+
+    def get(self, request: Request, customer_id: int) -> Response:
+        query = AnalyticsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period = query.validated_data["period"]
+        metrics = tuple(m for m in SECTIONS if m in (query.validated_data.get("metrics") or SECTIONS))
+        data, hit = cached_result(
+            "customer-analytics",
+            scopes=(f"customer:{customer_id}",),
+            params={"id": customer_id, "period": period, "metrics": metrics},
+            ttl=_ttl(request),
+            compute=lambda: customer_analytics(customer_id=customer_id, period=period, metrics=metrics),
+        )
+        seen = Revealed()
+        out = seen.health_fields(data, principal_of(request), ("healthMetrics",)) if "healthMetrics" in data else data
+        audit_read(
+            request=request,
+            action="view",
+            customer_ids=[customer_id],
+            seen=seen,
+            cache_hit=hit,
+            query={"period": period, "metrics": list(metrics)},
+        )
+        return Response(out)
+
+
+class CustomerSegmentView(APIView):
+    """``GET /api/v1/customers/segments/{id}``."""
+
+    def get(self, request: Request, customer_id: int) -> Response:
+        data, hit = cached_result(
+            "customer-segment",
+            scopes=(f"customer:{customer_id}",),
+            params={"id": customer_id},
+            ttl=_ttl(request),
+            compute=lambda: customer_segment(customer_id=customer_id),
+        )
+        audit_read(request=request, action="view", customer_ids=[customer_id], cache_hit=hit, query={"view": "segment"})
+        return Response(data)
