@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401
+"""Center recommendation routes (seed 004 §3). Names match accounts/policy.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path(
+        "customers/<int:customer_id>/recommendations",
+        views.CustomerRecommendationsView.as_view(),
+        name="customer-recommendations",
+    ),
+    path(
+        "customers/<int:customer_id>/recommendations/<str:recommendation_id>/feedback",
+        views.RecommendationFeedbackView.as_view(),
+        name="customer-recommendation-feedback",
+    ),
+]

@@ -1,0 +1,118 @@
+"""Recommendation views of the center (seed 004 §3)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.policy import rule_for
+from accounts.principal import principal_of
+from core.cache import cached_result
+from core.errors import NotFoundError
+from customers.api.visibility import Revealed, audit_read
+from customers.models import FeedbackAction
+from customers.selectors.detail import customer_get
+from customers.services.feedback import recommendation_feedback_record
+from recommendations.models import IssuedRecommendation
+
+from .selectors import TYPES, customer_recommendations
+from .services import recommendations_issue
+
+MAX_COUNT = 20
+
+
+class RecommendationQuerySerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=TYPES, required=False)
+    count = serializers.IntegerField(min_value=1, max_value=MAX_COUNT, default=5)
+
+
+class FeedbackSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=FeedbackAction.values)
+    feedback_score = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+def _issued(customer_id: int, rec_type: str | None, count: int) -> dict:
+    data = customer_recommendations(customer_id=customer_id, rec_type=rec_type, count=count)
+    data["recommendations"] = recommendations_issue(
+        customer_id=customer_id,
+        recommendations=data["recommendations"],
+        model_version=data["recommendation_metadata"]["model_version"],
+    )
+    return data
+
+
+class CustomerRecommendationsView(APIView):
+    """``GET /api/v1/customers/{id}/recommendations?type=service|package|schedule&count=N``."""
+
+    def get(self, request: Request, customer_id: int) -> Response:
+        query = RecommendationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rec_type, count = query.validated_data.get("type"), query.validated_data["count"]
+        rule = rule_for(getattr(request.resolver_match, "url_name", None), "GET")
+        data, hit = cached_result(
+            "customer-recommendations",
+            scopes=(f"customer:{customer_id}",),
+            params={"id": customer_id, "type": rec_type, "count": count},
+            ttl=(rule.cache_seconds if rule else None) or 24 * 3600,
+            compute=lambda: _issued(customer_id, rec_type, count),
+        )
+        principal = principal_of(request)
+        seen = Revealed()
+        recs = []
+        for rec in data["recommendations"]:
+            public = rec.get("_reason_public")
+            out = {k: v for k, v in rec.items() if not k.startswith("_") and k != "item_key"}
+            if public is not None and public != rec["reason"]:
+                # the full reason quotes the customer's health goals: health information
+                if principal.can_view_health:
+                    seen.health.add("health_goals")
+                else:
+                    out["reason"] = public
+            recs.append(out)
+        audit_read(
+            request=request,
+            action="view",
+            customer_ids=[customer_id],
+            seen=seen,
+            cache_hit=hit,
+            query={"type": rec_type, "count": count, "recommendation_ids": [r["recommendation_id"] for r in recs]},
+        )
+        return Response({"recommendations": recs, "recommendation_metadata": data["recommendation_metadata"]})
+
+
+class RecommendationFeedbackView(APIView):
+    """``POST /api/v1/customers/{id}/recommendations/{rid}/feedback``."""
+
+    def post(self, request: Request, customer_id: int, recommendation_id: str) -> Response:
+        customer = customer_get(customer_id=customer_id)
+        issued = IssuedRecommendation.objects.filter(pk=recommendation_id, customer_id=customer.pk).first()
+        if issued is None:
+            raise NotFoundError("RECOMMENDATION_NOT_FOUND", "추천을 찾을 수 없습니다")
+        body = FeedbackSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = recommendation_feedback_record(
+            actor=principal_of(request),
+            customer=customer,
+            recommendation_id=issued.pk,
+            item_type=issued.rec_type,
+            item_key=issued.item_key,
+            action=body.validated_data["action"],
+            feedback_score=body.validated_data.get("feedback_score"),
+            comment=body.validated_data.get("comment", ""),
+            request=request,
+        )
+        return Response(
+            {
+                "feedback_id": row.pk,
+                "recommendation_id": issued.pk,
+                "type": issued.rec_type,
+                "action": row.action,
+                "feedback_score": row.feedback_score,
+                "comment": row.comment,
+                "created_at": row.created_at,
+            },
+            status=201,
+        )
