@@ -1,0 +1,116 @@
+"""``python manage.py seed_demo`` — a realistic Korean demo data set (see docs/data.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import resource
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+from tqdm import tqdm
+
+from commerce.models import Order
+from commerce.services.demo import shop_generate
+from core.cache import invalidate
+from customers.models import Customer
+from customers.services.demo import catalog_ensure, center_generate, membership_assign, staff_ensure, status_assign
+from customers.services.stats import customer_stats_refresh
+
+# customers, orders, sessions per customer (average)
+PRESETS: dict[str, tuple[int, int, float]] = {
+    "small": (300, 4000, 16),
+    "medium": (5000, 60000, 18),
+    "large": (100_000, 1_000_000, 20),
+}
+
+
+class _Stream:
+    """tqdm writes partial lines; OutputWrapper would end each with a newline."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+
+    def write(self, text: str) -> None:
+        self.out.write(text, ending="")
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+class Command(BaseCommand):
+    help = "데모 데이터(고객·세션·패키지·건강 지표·상품·주문·리뷰·브라우징)를 생성합니다."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--size", choices=sorted(PRESETS), default="small", help="규모 프리셋 (기본 small)")
+        parser.add_argument("--customers", type=int, help="고객 수 (프리셋 덮어쓰기)")
+        parser.add_argument("--orders", type=int, help="주문 수 (프리셋 덮어쓰기)")
+        parser.add_argument("--sessions-per-customer", type=float, help="고객당 평균 세션 수")
+        parser.add_argument("--staff", type=int, default=8, help="직원 계정 수 (기본 8)")
+        parser.add_argument("--seed", type=int, default=42, help="난수 시드: 같은 시드와 --as-of면 같은 데이터")
+        parser.add_argument("--as-of", type=dt.date.fromisoformat, help="이력의 마지막 날 (YYYY-MM-DD, 기본 오늘)")
+        parser.add_argument("--if-empty", action="store_true", help="고객이나 주문이 이미 있으면 아무것도 하지 않음")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        n_customers, n_orders, spc = PRESETS[options["size"]]
+        n_customers = options["customers"] if options["customers"] is not None else n_customers
+        n_orders = options["orders"] if options["orders"] is not None else n_orders
+        spc = options["sessions_per_customer"] if options["sessions_per_customer"] is not None else spc
+        if n_customers < 1 or n_orders < 0 or spc <= 0 or options["staff"] < 1:
+            raise CommandError("고객 수·직원 수는 1 이상, 주문 수는 0 이상, 세션 수는 0보다 커야 합니다")
+        if options["if_empty"] and (Customer.objects.exists() or Order.objects.exists()):
+            self.stdout.write("데이터가 이미 있어 건너뜁니다 (--if-empty).")
+            return
+        as_of = options["as_of"] or timezone.localdate()
+        seed = options["seed"]
+        quiet = options["verbosity"] == 0
+        started = time.perf_counter()
+        fake = Faker("ko_KR")
+        fake.seed_instance(seed)
+
+        with transaction.atomic():
+            staff_ids = staff_ensure(count=options["staff"], fake=fake)
+            services, packages = catalog_ensure()
+            with tqdm(total=n_customers, desc="센터", unit="고객", file=_Stream(self.stdout), disable=quiet) as bar:
+                center = center_generate(
+                    n_customers=n_customers,
+                    sessions_per_customer=spc,
+                    as_of=as_of,
+                    seed=seed,
+                    staff_ids=staff_ids,
+                    packages=packages,
+                    services=services,
+                    fake=fake,
+                    progress=bar.update,
+                )
+            with tqdm(total=n_orders, desc="쇼핑몰", unit="주문", file=_Stream(self.stdout), disable=quiet) as bar:
+                shop = shop_generate(
+                    n_orders=n_orders,
+                    as_of=as_of,
+                    seed=seed,
+                    customer_ids=center.customer_ids,
+                    customer_created=center.customer_created,
+                    overseas=center.overseas,
+                    progress=bar.update,
+                )
+            customer_stats_refresh(customer_ids=None, invalidate_cache=False)
+            first_id = int(center.customer_ids[0])
+            membership_assign(first_id=first_id)
+            status_assign(as_of=as_of, first_id=first_id)
+        invalidate("shop", "catalog")
+
+        elapsed = time.perf_counter() - started
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"완료 ({elapsed:.1f}초, 최대 메모리 {peak_mb:.0f} MiB, seed={seed}, 기준일={as_of}): "
+                f"고객 {center.customers:,}명, 패키지 구매 {center.purchases:,}건(잔여 {center.balances:,}행), "
+                f"세션 {center.sessions:,}건, 건강 지표 {center.metrics:,}건, "
+                f"상품 {shop.products:,}개({shop.categories}개 카테고리), 주문 {shop.orders:,}건"
+                f"(항목 {shop.items:,}), 리뷰 {shop.reviews:,}건, 위시리스트 {shop.wishlists:,}건, "
+                f"장바구니 이벤트 {shop.cart_events:,}건, 페이지뷰 {shop.page_views:,}건, 검색 {shop.searches:,}건"
+            )
+        )
