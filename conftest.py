@@ -66,7 +66,7 @@ def redis_only(settings):
 def make_user(db):
     from accounts.models import User
 
-    def make(role: str = "STAFF", username: str | None = None, password: str = "pw-Test-1234!", **extra) -> User:
+    def make(role: str = "STAFF", username: str | None = None, password: str = "pw-Test-1234!", **extra) -> User:  # noqa: S107
         username = username or f"{role.lower()}-user"
         user = User.objects.create_user(username=username, password=password, role=role, **extra)
         return user

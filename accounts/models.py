@@ -53,10 +53,19 @@ class AuditLog(models.Model):
         PRINT = "print", "인쇄"
         LOGIN = "login", "로그인"
         LOGIN_FAILED = "login_failed", "로그인 실패"
+        PRUNE = "prune", "보존 기간 경과분 삭제"
 
     created_at = models.DateTimeField("시각", db_index=True)
+    # No database constraint and no cascade: deleting a user must neither rewrite nor delete
+    # audit rows (PostgreSQL refuses both by trigger); the id stays as recorded.
     actor_user = models.ForeignKey(
-        "accounts.User", verbose_name="사용자", null=True, blank=True, on_delete=models.SET_NULL
+        "accounts.User",
+        verbose_name="사용자",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_name = models.CharField("행위자", max_length=150, db_index=True)
     actor_type = models.CharField("행위자 유형", max_length=16, default="user")  # user|service|system
@@ -83,13 +92,13 @@ class AuditLog(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["actor_name", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.path}"
+
     def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.pop("_allow_update", False):
+        if self.pk is not None:
             raise PermissionError("감사 로그는 수정할 수 없습니다")
         return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("감사 로그는 삭제할 수 없습니다")
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.path}"

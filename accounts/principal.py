@@ -6,6 +6,7 @@ request's user object directly, so both kinds of caller follow the same rules.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from .roles import Role, role_at_least
@@ -95,8 +96,6 @@ def principal_of(request: object) -> Principal:
     if cached is not None:
         return cached
     principal = principal_from_user(getattr(request, "user", None))
-    try:
+    with contextlib.suppress(AttributeError):  # a request object that refuses attributes
         request._principal = principal  # type: ignore[attr-defined]
-    except AttributeError:
-        pass
     return principal

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, user_logged_in
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -191,18 +193,48 @@ def auth_logout(*, raw: str) -> int:
 # --- roles → groups and permissions ----------------------------------------------------------
 
 
+def role_permissions(role: str) -> list[Permission]:
+    """The model permissions of a role's group: the table named by ``ROLE_GROUP_PERMISSIONS``
+    (``{"STAFF": ["app.codename", …], "ADMIN": "__all__"}``, kept beside the models it covers),
+    plus the two sensitive-data permissions for ADMIN."""
+    spec: list[str] | str = []
+    path = getattr(settings, "ROLE_GROUP_PERMISSIONS", None)
+    if path:
+        try:
+            spec = import_string(path).get(role, [])
+        except ImportError:
+            logger.warning("ROLE_GROUP_PERMISSIONS %s cannot be imported", path)
+    if spec == "__all__":
+        return list(Permission.objects.all())
+    wanted = {tuple(code.split(".", 1)) for code in spec if "." in code}
+    if role == Role.ADMIN:
+        wanted |= {("accounts", codename) for codename in ADMIN_PERMISSIONS}
+    if not wanted:
+        return []
+    query = Q()
+    for app_label, codename in wanted:
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    perms = list(Permission.objects.filter(query).select_related("content_type"))
+    missing = wanted - {(p.content_type.app_label, p.codename) for p in perms}
+    if missing:
+        logger.warning("role %s: unknown permissions %s", role, sorted(".".join(m) for m in missing))
+    return perms
+
+
 def role_groups_ensure() -> dict[str, Group]:
-    """Create the three role groups (idempotent); ADMIN's group gets the sensitive-data
-    permissions."""
-    groups = {role: Group.objects.get_or_create(name=name)[0] for role, name in ROLE_GROUPS.items()}
-    perms = Permission.objects.filter(content_type__app_label="accounts", codename__in=ADMIN_PERMISSIONS)
-    groups[Role.ADMIN].permissions.add(*perms)
+    """Create the three role groups and set their permissions from the role table
+    (idempotent; runs after every ``migrate`` and on each user sync)."""
+    groups = {}
+    for role, name in ROLE_GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(role_permissions(role))
+        groups[role] = group
     return groups
 
 
-def user_sync_role_groups(*, user: User) -> None:
+def user_sync_role_groups(*, user: User, groups: dict[str, Group] | None = None) -> None:
     """Put ``user`` in the group of its role and out of the other role groups."""
-    groups = role_groups_ensure()
+    groups = groups or {role: Group.objects.get_or_create(name=name)[0] for role, name in ROLE_GROUPS.items()}
     others = [g for role, g in groups.items() if role != user.role]
     user.groups.remove(*others)
     if user.role in groups:
@@ -247,3 +279,40 @@ def demo_users_ensure(*, password: str | None = None) -> list[tuple[User, bool]]
             user_sync_role_groups(user=user)
             out.append((user, created))
     return out
+
+
+# --- audit retention ------------------------------------------------------------------------
+
+PRUNE_BATCH = 5000
+
+
+def audit_prune(*, older_than_days: int | None = None, actor_name: str = "prune_audit_logs") -> int:
+    """Delete audit rows older than the retention period (``AUDIT_RETENTION_DAYS``, two years
+    by default) and record the prune itself as an audit row. The only path that deletes audit
+    rows: on PostgreSQL the table's trigger refuses deletes unless this transaction sets
+    ``wellness.audit_prune``."""
+    days = settings.AUDIT_RETENTION_DAYS if older_than_days is None else older_than_days
+    if days < 1:
+        raise ValueError("보존 기간은 1일 이상이어야 합니다")
+    cutoff = timezone.now() - timezone.timedelta(days=days)
+    table = AuditLog._meta.db_table
+    deleted = 0
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL wellness.audit_prune = 'on'")
+            while True:
+                # Batches keep each statement short on a large table.
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE created_at < %s LIMIT %s)",  # noqa: S608 - table name from the model
+                    [cutoff, PRUNE_BATCH],
+                )
+                if cursor.rowcount <= 0:
+                    break
+                deleted += cursor.rowcount
+        audit_log(
+            action=AuditLog.Action.PRUNE,
+            actor_name=actor_name,
+            query={"older_than_days": days, "cutoff": cutoff.isoformat(), "deleted": deleted},
+        )
+    return deleted

@@ -21,14 +21,10 @@ def utc_timestamp() -> str:
 
 
 def success_body(data: Any, *, request_id: str, message: str = "Success") -> EnvelopeBody:
-    return EnvelopeBody(
-        success=True, data=data, message=message, timestamp=utc_timestamp(), request_id=request_id
-    )
+    return EnvelopeBody(success=True, data=data, message=message, timestamp=utc_timestamp(), request_id=request_id)
 
 
-def error_body(
-    code: str, *, request_id: str, message: str | None = None, details: dict | None = None
-) -> EnvelopeBody:
+def error_body(code: str, *, request_id: str, message: str | None = None, details: dict | None = None) -> EnvelopeBody:
     return EnvelopeBody(
         success=False,
         error={

@@ -29,7 +29,9 @@ def is_api_path(path: str) -> bool:
     return path.startswith(API_PREFIX) and not path.startswith(NON_ENVELOPE_PREFIXES)
 
 
-def json_error(status: int, code: str, request_id: str, message: str | None = None, headers: dict | None = None) -> HttpResponse:
+def json_error(
+    status: int, code: str, request_id: str, message: str | None = None, headers: dict | None = None
+) -> HttpResponse:
     response = HttpResponse(
         dumps(error_body(code, request_id=request_id, message=message)),
         status=status,

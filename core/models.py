@@ -26,7 +26,12 @@ class Job(models.Model):
     result = models.JSONField("결과", default=dict, blank=True)
     result_file = models.FileField("결과 파일", upload_to="jobs/%Y/%m/", blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="요청자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="요청자",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_by_name = models.CharField("요청자 이름", max_length=150, blank=True)
     created_at = models.DateTimeField("요청 일시", auto_now_add=True)

@@ -62,3 +62,30 @@ class AuditLogOutput(serializers.ModelSerializer):
             "cache_hit",
         ]
         read_only_fields = fields
+
+
+class AuditLogQuery(serializers.Serializer):
+    customer = serializers.IntegerField(required=False, min_value=1, help_text="이 고객의 데이터에 접근한 기록")
+    actor = serializers.CharField(required=False, max_length=150, help_text="사용자 이름 또는 서비스 이름(sub)")
+    action = serializers.ChoiceField(required=False, choices=AuditLog.Action.choices)
+    date_from = serializers.DateField(required=False, help_text="시작일 (포함, YYYY-MM-DD)")
+    date_to = serializers.DateField(required=False, help_text="종료일 (포함, YYYY-MM-DD)")
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    size = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"date_to": "종료일은 시작일보다 빠를 수 없습니다"})
+        return attrs
+
+
+class Pagination(serializers.Serializer):
+    total = serializers.IntegerField()
+    page = serializers.IntegerField()
+    size = serializers.IntegerField()
+    total_pages = serializers.IntegerField()
+
+
+class AuditLogPage(serializers.Serializer):
+    logs = AuditLogOutput(many=True)
+    pagination = Pagination()

@@ -8,9 +8,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import selectors, services
 
-from .serializers import LogoutOutput, RefreshInput, TokenObtainInput, TokenPairOutput
+from .serializers import (
+    AuditLogOutput,
+    AuditLogPage,
+    AuditLogQuery,
+    LogoutOutput,
+    RefreshInput,
+    TokenObtainInput,
+    TokenPairOutput,
+)
 
 
 class _PublicAuthView(APIView):
@@ -65,3 +73,32 @@ class LogoutView(_PublicAuthView):
         data.is_valid(raise_exception=True)
         revoked = services.auth_logout(raw=data.validated_data["refresh"])
         return Response({"logged_out": True, "revoked": revoked})
+
+
+class AuditLogListView(APIView):
+    @extend_schema(
+        tags=["platform"],
+        summary="감사 로그 조회 (ADMIN)",
+        parameters=[AuditLogQuery],
+        responses={200: AuditLogPage},
+    )
+    def get(self, request: Request) -> Response:
+        query = AuditLogQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        qs = selectors.audit_logs_list(
+            customer_id=params.get("customer"),
+            actor=params.get("actor"),
+            action=params.get("action"),
+            date_from=params.get("date_from"),
+            date_to=params.get("date_to"),
+        )
+        page, size = params["page"], params["size"]
+        total = qs.count()
+        rows = qs[(page - 1) * size : page * size]
+        return Response(
+            {
+                "logs": AuditLogOutput(rows, many=True).data,
+                "pagination": {"total": total, "page": page, "size": size, "total_pages": (total + size - 1) // size},
+            }
+        )

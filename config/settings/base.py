@@ -63,9 +63,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Internal service tokens (seed 000 X-Internal-Token) have their own key, never SECRET_KEY.
-INTERNAL_JWT_SECRET = os.environ.get(
-    "INTERNAL_JWT_SECRET", "dev-internal-jwt-secret-change-me-at-least-32-bytes!!"
-)
+INTERNAL_JWT_SECRET = os.environ.get("INTERNAL_JWT_SECRET", "dev-internal-jwt-secret-change-me-at-least-32-bytes!!")
 if len(INTERNAL_JWT_SECRET.encode()) < 32:
     raise ImproperlyConfigured("INTERNAL_JWT_SECRET must be at least 32 bytes long")
 if INTERNAL_JWT_SECRET == SECRET_KEY:
@@ -285,6 +283,9 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_IPWARE_PROXY_COUNT = None
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 
+# Role → admin model permissions of the groups 직원/매니저/관리자 (synced after every migrate).
+ROLE_GROUP_PERMISSIONS = "customers.admin_permissions.BACKOFFICE_PERMISSIONS"
+
 # --- audit -----------------------------------------------------------------------------
 AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", 730))
 
@@ -309,5 +310,7 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # axes logs every login at INFO; failures and lock-outs are in the audit log already.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -12,7 +12,7 @@ from .base import CACHES, REDIS_URL
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
-MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/wellness-test-media"))  # noqa: F405
+MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/wellness-test-media"))  # noqa: F405, S108 - test files only
 
 if REDIS_URL:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
