@@ -11,7 +11,9 @@ from customers.models import (
     CustomerStatus,
     Gender,
     MembershipLevel,
+    PackagePurchase,
     RiskLevel,
+    Service,
     ServiceType,
     TimeSlot,
 )
@@ -97,6 +99,8 @@ class CustomerUpdateSerializer(serializers.Serializer):
 
 class CustomerCreateSerializer(CustomerUpdateSerializer):
     name = serializers.CharField(max_length=100)
+    external_id = serializers.CharField(max_length=64, required=False, allow_null=True)
+    country = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
     def validate(self, attrs: dict) -> dict:
         unknown = sorted(set(self.initial_data) - set(self.fields))
@@ -160,3 +164,21 @@ class SearchQuerySerializer(serializers.Serializer):
 class PageQuerySerializer(serializers.Serializer):
     page = serializers.IntegerField(min_value=1, max_value=100000, default=1)
     size = serializers.IntegerField(min_value=1, default=20)
+
+
+class SessionCreateSerializer(serializers.Serializer):
+    """POST body of ``/customers/{id}/sessions`` (recorded by ``session_record``)."""
+
+    service = serializers.SlugRelatedField(slug_field="code", queryset=Service.objects.filter(is_active=True))
+    service_date = serializers.DateField(required=False)
+    start_time = serializers.TimeField(required=False, allow_null=True)
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=600, required=False, allow_null=True)
+    satisfaction_rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    session_notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    staff = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
+    )
+    purchase = serializers.PrimaryKeyRelatedField(
+        queryset=PackagePurchase.objects.all(), required=False, allow_null=True
+    )
+    redeem = serializers.BooleanField(required=False, default=True)

@@ -6,6 +6,7 @@ Access rules (least role per method) come from ``accounts/policy.py`` by URL nam
 
 from __future__ import annotations
 
+from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,18 +14,26 @@ from rest_framework.views import APIView
 from accounts.masking import mask_email, mask_name, mask_phone
 from accounts.policy import rule_for
 from accounts.principal import principal_of
+from accounts.visibility import apply_health_policy
 from core.cache import cached_result
-from customers.selectors.detail import customer_detail, customer_get, sessions_page
+from customers.models import ServiceSession
+from customers.selectors.detail import customer_detail, customer_get, customer_orders_page, session_row, sessions_page
 from customers.selectors.search import customer_search
+from customers.services.customers import customer_create, customer_delete
 from customers.services.profile import customer_update
+from customers.services.sessions import session_record
 
 from .serializers import (
+    CustomerCreateSerializer,
     CustomerUpdateSerializer,
     DetailQuerySerializer,
     PageQuerySerializer,
     SearchQuerySerializer,
+    SessionCreateSerializer,
 )
 from .visibility import Revealed, audit_read, detail_for
+
+LIST_PARAMS = ("sort_by", "order", "page", "size")
 
 
 def _cache_seconds(request: Request, default: int) -> int:
@@ -128,6 +137,96 @@ class CustomerSessionsView(APIView):
         return Response(
             {
                 "sessions": rows,
+                "pagination": {"total": total, "page": page, "size": size, "total_pages": (total + size - 1) // size},
+            }
+        )
+
+    def post(self, request: Request, customer_id: int) -> Response:
+        customer = customer_get(customer_id=customer_id)
+        body = SessionCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        principal = principal_of(request)
+        if "staff" not in data and principal.kind == "user":
+            data["staff"] = principal.user  # the person recording it attended the customer
+        session = session_record(
+            actor=principal,
+            customer=customer,
+            service=data["service"],
+            service_date=data.get("service_date") or timezone.localdate(),
+            start_time=data.get("start_time"),
+            duration_minutes=data.get("duration_minutes"),
+            satisfaction_rating=data.get("satisfaction_rating"),
+            session_notes=data.get("session_notes", ""),
+            staff=data.get("staff"),
+            purchase=data.get("purchase"),
+            request=request,
+            redeem=data.get("redeem", True),
+        )
+        session = ServiceSession.objects.select_related("service", "staff", "purchase__package").get(pk=session.pk)
+        row, _ = apply_health_policy(session_row(session), principal)
+        return Response(row, status=201)
+
+
+class CustomerListView(APIView):
+    """``GET /api/v1/customers`` (the search without filters: page, size, sort_by, order) and
+    ``POST`` to register a customer (ADMIN)."""
+
+    def get(self, request: Request) -> Response:
+        query = SearchQuerySerializer(data={k: v for k, v in request.query_params.items() if k in LIST_PARAMS})
+        query.is_valid(raise_exception=True)
+        params = query.to_params()
+        data = customer_search(params=params)
+        principal = principal_of(request)
+        seen = Revealed()
+        data["customers"] = [seen.pii(row, principal) for row in data["customers"]]
+        audit_read(
+            request=request,
+            action="list",
+            customer_ids=[row["customer_id"] for row in data["customers"]],
+            seen=seen,
+            query={
+                "sort_by": params.sort_by,
+                "order": "desc" if params.descending else "asc",
+                "page": params.page,
+                "size": params.size,
+            },
+        )
+        return Response(data)
+
+    def post(self, request: Request) -> Response:
+        body = CustomerCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        principal = principal_of(request)
+        customer = customer_create(actor=principal, data=dict(body.validated_data), request=request)
+        out, _seen = detail_for(customer_detail(customer_id=customer.pk), principal)
+        return Response(out, status=201)
+
+
+class CustomerDeleteView(APIView):
+    """``DELETE /api/v1/customers/{id}`` (ADMIN): deleted, or anonymised when it has a history."""
+
+    def delete(self, request: Request, customer_id: int) -> Response:
+        customer = customer_get(customer_id=customer_id)
+        outcome = customer_delete(actor=principal_of(request), customer=customer, request=request)
+        return Response({"customer_id": customer_id, "outcome": outcome})
+
+
+class CustomerOrdersView(APIView):
+    """``GET /api/v1/customers/{id}/orders``: the customer's shop orders, newest first, paged."""
+
+    def get(self, request: Request, customer_id: int) -> Response:
+        customer_get(customer_id=customer_id)
+        query = PageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page, size = query.validated_data["page"], min(query.validated_data["size"], 100)
+        orders, total = customer_orders_page(customer_id=customer_id, limit=size, offset=(page - 1) * size)
+        audit_read(
+            request=request, action="list", customer_ids=[customer_id], query={"orders_page": page, "size": size}
+        )
+        return Response(
+            {
+                "orders": orders,
                 "pagination": {"total": total, "page": page, "size": size, "total_pages": (total + size - 1) // size},
             }
         )

@@ -193,3 +193,36 @@ def customer_detail(*, customer_id: int, history_limit: int = DEFAULT_HISTORY_LI
         "activePackages": active_packages(customer_id=customer.pk, today=today),
         "preferences": preferences_section(customer),
     }
+
+
+def customer_orders_page(*, customer_id: int, limit: int, offset: int = 0) -> tuple[list[dict], int]:
+    """The customer's shop orders, newest first, with their items: ``(rows, total)``, three queries."""
+    from commerce.models import Order, OrderItem
+
+    base = Order.objects.filter(buyer_id=customer_id)
+    orders = list(
+        base.order_by("-created_at", "-id").prefetch_related(
+            Prefetch("items", queryset=OrderItem.objects.select_related("product").order_by("id"))
+        )[offset : offset + limit]
+    )
+    rows = [
+        {
+            "order_id": order.pk,
+            "status": order.status,
+            "total": _num(order.total),
+            "currency": order.currency,
+            "created_at": order.created_at,
+            "items": [
+                {
+                    "product_id": item.product_id,
+                    "product_name": item.product.name,
+                    "quantity": item.quantity,
+                    "unit_price": _num(item.unit_price),
+                    "subtotal": _num(item.subtotal),
+                }
+                for item in order.items.all()
+            ],
+        }
+        for order in orders
+    ]
+    return rows, base.count()
