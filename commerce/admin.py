@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Avg, Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from import_export.admin import ExportActionMixin, ImportExportMixin
@@ -71,6 +72,7 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
     list_select_related = ("category",)
     autocomplete_fields = ("category",)
     readonly_fields = ("created_at", "updated_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The rating is derived from reviews (never stored): one aggregate per page, no N+1.
@@ -149,6 +151,9 @@ class OrderAdmin(BuyerDataAdminMixin, AuditedImportExportMixin, ImportExportMixi
             order_status_change(actor=principal_from_user(request.user), request=request, order=obj, status=obj.status)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        for formset in formsets:
+            # the formsets never save themselves (the admin's change message reads these)
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if change:
             return  # lines are read-only after creation
         items = [

@@ -1,6 +1,6 @@
 """django-import-export resources of the shop: products and orders.
 
-Orders are one row each; their lines travel in the ``items`` column as
+Orders are one row each; their lines travel in the ``order_items`` column as
 ``SKU×수량@단가`` separated by ``;`` (e.g. ``KF-001×2@5900; KF-014×1@12000``), so a file
 exported from here imports back unchanged. The order total is always recomputed from the lines
 (never read from the file). The buyer's name is personal data: masked like everywhere else.
@@ -108,12 +108,23 @@ class OrderResource(PrincipalResourceMixin, resources.ModelResource):
     status = fields.Field(attribute="status", column_name="status", widget=ChoiceValueWidget(OrderStatus))
     created_at = fields.Field(attribute="created_at", column_name="created_at", widget=widgets.DateTimeWidget())
     total = fields.Field(attribute="total", column_name="total", readonly=True, widget=widgets.DecimalWidget())
-    items = fields.Field(column_name="items", dehydrate_method="dehydrate_items")
+    # not "items": the import preview's template would read the error dict's key as .items
+    order_items = fields.Field(column_name="order_items", dehydrate_method="dehydrate_order_items")
 
     class Meta:
         model = Order
         name = "주문"
-        fields = ("id", "external_ref", "buyer", "buyer_name", "status", "currency", "total", "created_at", "items")
+        fields = (
+            "id",
+            "external_ref",
+            "buyer",
+            "buyer_name",
+            "status",
+            "currency",
+            "total",
+            "created_at",
+            "order_items",
+        )
         export_order = fields
         import_id_fields = ("external_ref",)
         clean_model_instances = True
@@ -128,7 +139,7 @@ class OrderResource(PrincipalResourceMixin, resources.ModelResource):
     def filter_export(self, queryset: QuerySet, **kwargs: Any) -> QuerySet:
         return queryset.select_related("buyer").prefetch_related("items__product")
 
-    def dehydrate_items(self, order: Order) -> str:
+    def dehydrate_order_items(self, order: Order) -> str:
         return items_render(order) if order.pk else ""
 
     def before_import_row(self, row: Any, **kwargs: Any) -> None:
@@ -137,16 +148,16 @@ class OrderResource(PrincipalResourceMixin, resources.ModelResource):
         if row.get("currency"):
             row["currency"] = str(row["currency"]).strip().upper()
         try:
-            parsed = items_parse(str(row.get("items") or ""))
+            parsed = items_parse(str(row.get("order_items") or ""))
         except ValueError as exc:
-            raise ValidationError({"items": str(exc)}) from exc
+            raise ValidationError({"order_items": str(exc)}) from exc
         if not parsed:
-            raise ValidationError({"items": "주문 항목이 없습니다"})
+            raise ValidationError({"order_items": "주문 항목이 없습니다"})
         skus = {sku for sku, _q, _p in parsed}
         products = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
         missing = sorted(skus - set(products))
         if missing:
-            raise ValidationError({"items": f"상품 코드를 찾을 수 없습니다: {', '.join(missing)}"})
+            raise ValidationError({"order_items": f"상품 코드를 찾을 수 없습니다: {', '.join(missing)}"})
         currency = row.get("currency") or "KRW"
         other = sorted({p.currency for p in products.values() if p.currency != currency})
         if other:

@@ -44,7 +44,7 @@ class ChoiceValueWidget(widgets.Widget):
 
     def __init__(self, choices: type, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.by_value = {str(c.value): str(c.value) for c in choices}
+        self.by_value = {str(c.value).lower(): str(c.value) for c in choices}
         self.by_label = {str(c.label): str(c.value) for c in choices}
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
@@ -55,7 +55,7 @@ class ChoiceValueWidget(widgets.Widget):
             return self.by_value[text.lower()]
         if text in self.by_label:
             return self.by_label[text]
-        allowed = ", ".join(self.by_value)
+        allowed = ", ".join(self.by_value.values())
         raise ValueError(f"허용되지 않는 값입니다: {text!r} (가능한 값: {allowed})")
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
