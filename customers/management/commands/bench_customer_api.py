@@ -72,7 +72,7 @@ class Command(BaseCommand):
             call_command("train_center_churn", stdout=self.stdout)
             results["setup"]["train_center_churn_s"] = round(time.perf_counter() - started, 1)
         with override_settings(RATELIMIT_ENABLE=False):
-            self._run(results, int(opts["repeat"]), random.Random(opts["random_seed"]))  # noqa: S311
+            self._run(results, int(opts["repeat"]), random.Random(opts["random_seed"]))
         for name, row in results["endpoints"].items():
             self.stdout.write(f"{name:42} p50 {row['p50_ms']:7.1f} ms   p95 {row['p95_ms']:7.1f} ms   (n={row['n']})")
         if opts["json"]:
