@@ -1,0 +1,126 @@
+"""seed_demo: the small preset's volumes, the invariants of its data, --if-empty, --seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, F, Max, Min
+
+from commerce.models import CartEvent, Order, OrderItem, PageView, Product, Review, SearchQuery, WishlistItem
+from commerce.selectors.orders import orders_total_mismatch
+from customers.models import (
+    Customer,
+    CustomerPreference,
+    HealthMetric,
+    PackageBalance,
+    PackagePurchase,
+    ServiceSession,
+)
+from customers.selectors.stats import customer_stats_derived, customer_stats_stored
+
+pytestmark = pytest.mark.django_db
+AS_OF = "2026-06-30"
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, "--as-of", AS_OF, stdout=out)
+    return out.getvalue()
+
+
+def fingerprint() -> dict:
+    return {
+        "customers": list(
+            Customer.objects.order_by("id").values_list(
+                "name", "phone", "birth_year", "total_visits", "total_revenue", "membership_level", "created_at"
+            )
+        ),
+        "sessions": list(
+            ServiceSession.objects.order_by("id").values_list(
+                "customer__phone", "service__code", "service_date", "start_time", "satisfaction_rating"
+            )
+        ),
+        "orders": list(
+            Order.objects.order_by("id").values_list("buyer__phone", "created_at", "total", "currency", "status")
+        ),
+        "reviews": list(Review.objects.order_by("id").values_list("product__sku", "rating", "content")),
+    }
+
+
+def wipe() -> None:
+    for model in (CartEvent, PageView, SearchQuery, WishlistItem, Review, OrderItem, Order, ServiceSession):
+        model.objects.all().delete()
+    for model in (PackageBalance, PackagePurchase, HealthMetric, CustomerPreference, Customer):
+        model.objects.all().delete()
+
+
+def test_small_preset_volumes_and_invariants():
+    output = seed("--size", "small")
+
+    assert "완료" in output
+    assert Customer.objects.count() == 300
+    assert CustomerPreference.objects.count() == 300
+    assert ServiceSession.objects.count() >= 3000
+    assert Order.objects.count() == 4000
+    span = Order.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
+    assert (span["last"] - span["first"]).days >= 700
+    assert span["last"].date() <= dt.date(2026, 6, 30)
+    assert ServiceSession.objects.aggregate(m=Max("service_date"))["m"] <= dt.date(2026, 6, 30)
+    # every status of seed 000 and both currencies occur; most orders are delivered, in KRW
+    by_status = dict(Order.objects.values_list("status").annotate(n=Count("id")))
+    assert by_status["DELIVERED"] > 0.8 * 4000 and by_status["CANCELLED"] > 0
+    by_currency = dict(Order.objects.values_list("currency").annotate(n=Count("id")))
+    assert by_currency["KRW"] > 0.9 * 4000 and by_currency.get("USD", 0) > 0
+    assert Product.objects.values("category").distinct().count() == 8
+    assert Review.objects.count() > 500 and WishlistItem.objects.count() > 0
+    assert PageView.objects.count() > 4000 and SearchQuery.objects.count() > 1000
+    carts = CartEvent.objects.filter(event="added").values("cart_id").distinct().count()
+    checked_out = CartEvent.objects.filter(event="checked_out").count()
+    assert checked_out == 4000 and 0.2 < 1 - checked_out / carts < 0.6  # some carts are abandoned
+    assert HealthMetric.objects.values("metric").distinct().count() == 4
+
+    # invariants: stats = derivation, balances = redeemed sessions, totals = sum of items
+    ids = list(Customer.objects.values_list("id", flat=True))
+    assert customer_stats_stored(customer_ids=ids) == customer_stats_derived(customer_ids=ids)
+    assert not orders_total_mismatch().exists()
+    redeemed = {
+        (r["purchase_id"], r["service_id"]): r["n"]
+        for r in ServiceSession.objects.filter(purchase__isnull=False)
+        .values("purchase_id", "service_id")
+        .annotate(n=Count("id"))
+    }
+    for purchase_id, service_id, used, total in PackageBalance.objects.values_list(
+        "purchase_id", "service_id", "used", "total"
+    ):
+        assert used == redeemed.get((purchase_id, service_id), 0) <= total
+    # sessions redeem only from the customer's own packages, within validity
+    assert (
+        not ServiceSession.objects.filter(purchase__isnull=False)
+        .exclude(customer_id=F("purchase__customer_id"))
+        .exists()
+    )
+
+
+def test_if_empty_does_nothing_when_data_exists():
+    seed("--customers", "20", "--orders", "50", "--staff", "2")
+    before = (Customer.objects.count(), Order.objects.count(), ServiceSession.objects.count())
+
+    output = seed("--customers", "20", "--orders", "50", "--if-empty")
+
+    assert "건너뜁니다" in output
+    assert (Customer.objects.count(), Order.objects.count(), ServiceSession.objects.count()) == before
+
+
+def test_same_seed_same_data_other_seed_other_data():
+    args = ("--customers", "40", "--orders", "200", "--staff", "3")
+    seed(*args, "--seed", "7")
+    first = fingerprint()
+    wipe()
+    seed(*args, "--seed", "7")
+    assert fingerprint() == first
+    wipe()
+    seed(*args, "--seed", "8")
+    assert fingerprint()["customers"] != first["customers"]
