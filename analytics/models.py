@@ -14,6 +14,7 @@ computes from the orders directly there.
 from __future__ import annotations
 
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 class ShopRollupState(models.Model):
@@ -65,7 +66,10 @@ class ShopDailyProductSales(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "product_id", "currency", "status"], name="shop_daily_product_key")
         ]
-        indexes = [models.Index(fields=["status", "day"], name="shop_daily_product_st_day")]
+        indexes = [
+            models.Index(fields=["status", "day"], name="shop_daily_product_st_day"),
+            models.Index(fields=["product_id", "status", "day"], name="shop_daily_product_prod"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} #{self.product_id}"
@@ -116,3 +120,69 @@ class ShopDailyReviews(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class ShopDailyCategorySales(models.Model):
+    """Order lines per local day, category (the product's current one), currency and status.
+    A product moved to another category moves its rows too (trigger on ``commerce_product``)."""
+
+    day = models.DateField("일자")
+    category_id = models.BigIntegerField("카테고리 ID")
+    currency = models.CharField("통화", max_length=3)
+    status = models.CharField("상태", max_length=10)
+    quantity = models.BigIntegerField("수량", default=0)
+    lines = models.BigIntegerField("주문 항목 수", default=0)
+    revenue = models.DecimalField("매출", max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = "일별 카테고리 판매 집계"
+        verbose_name_plural = "일별 카테고리 판매 집계"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "category_id", "currency", "status"], name="shop_daily_category_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} 카테고리 #{self.category_id}"
+
+
+class ShopDailyBuyers(models.Model):
+    """Distinct buyers with a DELIVERED order per local day (the daily trend's ``users``)."""
+
+    day = models.DateField("일자", unique=True)
+    delivered_buyers = models.IntegerField("배송 완료 구매자 수", default=0)
+
+    class Meta:
+        verbose_name = "일별 구매자 수"
+        verbose_name_plural = "일별 구매자 수"
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class VarBitField(models.Field):
+    """PostgreSQL ``varbit``; only read by SQL aggregates (``bit_or``, ``bit_count``)."""
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
+        return "varbit" if connection.vendor == "postgresql" else "blob"
+
+
+BUYER_BITMAP_BITS = 8192
+
+
+class ShopBuyerBitmap(models.Model):
+    """Which buyers had a non-cancelled order on a local day: bit ``buyer_id % 8192`` of chunk
+    ``buyer_id // 8192``. OR-ing a range's bitmaps and counting bits gives the exact number of
+    distinct active buyers (and, AND-ed with the previous period, the retained ones) without
+    scanning one row per buyer and day. Kept in step with :class:`ShopBuyerDay` by the triggers."""
+
+    day = models.DateField("일자")
+    chunk = models.IntegerField("구간")
+    bits = VarBitField("구매자 비트맵")
+
+    class Meta:
+        verbose_name = "일별 구매자 비트맵"
+        verbose_name_plural = "일별 구매자 비트맵"
+        constraints = [models.UniqueConstraint(fields=["day", "chunk"], name="shop_buyer_bitmap_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.chunk}"

@@ -1,20 +1,7 @@
-"""PostgreSQL triggers that keep the shop rollups exact (see analytics/shop/rollup_sql.py).
-On SQLite this migration does nothing and the dashboard computes from the orders."""
+"""Superseded: the rollup triggers are installed by 0003 (which adds the category, daily-buyer
+and bitmap rollups the triggers also maintain). Kept so that the migration graph is stable."""
 
-from django.conf import settings
 from django.db import migrations
-
-
-def install(apps, schema_editor):
-    from analytics.shop.rollup_sql import rollups_install
-
-    rollups_install(time_zone=settings.TIME_ZONE, schema_editor=schema_editor)
-
-
-def uninstall(apps, schema_editor):
-    from analytics.shop.rollup_sql import rollups_uninstall
-
-    rollups_uninstall(schema_editor=schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -23,4 +10,4 @@ class Migration(migrations.Migration):
         ("commerce", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(install, uninstall)]
+    operations = []

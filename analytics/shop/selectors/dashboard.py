@@ -35,9 +35,9 @@ from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from analytics.models import (
-    ShopBuyerDay,
     ShopBuyerFirstOrder,
-    ShopDailyProductSales,
+    ShopDailyBuyers,
+    ShopDailyCategorySales,
     ShopDailyReviews,
     ShopDailySales,
     ShopRollupState,
@@ -163,13 +163,20 @@ class DirectSource:
 
 
 class RollupSource:
-    """Aggregates over the trigger-maintained rollup tables (PostgreSQL)."""
+    """Aggregates over the trigger-maintained rollup tables (PostgreSQL): daily sales, daily
+    category and product sales, daily delivered buyers, buyer bitmaps and first-order days."""
 
     name = "rollup"
 
     @staticmethod
     def _days(r: DayRange) -> Q:
         return Q(day__gte=r.start, day__lte=r.end)
+
+    @staticmethod
+    def _fetchone(sql: str, params: list) -> tuple:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
 
     def sales(self, r: DayRange) -> list[tuple[str, str, int, Decimal]]:
         rows = (
@@ -185,44 +192,51 @@ class RollupSource:
             .values("day")
             .annotate(revenue=Coalesce(Sum("revenue", filter=Q(currency=currency)), ZERO), orders=Sum("orders_count"))
         )
-        users = dict(
-            ShopBuyerDay.objects.filter(self._days(r), delivered_count__gt=0)
-            .values("day")
-            .annotate(n=Count("id"))
-            .values_list("day", "n")
-        )
+        users = dict(ShopDailyBuyers.objects.filter(self._days(r)).values_list("day", "delivered_buyers"))
         return {
             row["day"]: (row["revenue"], int(row["orders"]), users.get(row["day"], 0)) for row in sales if row["orders"]
         }
 
-    def _active(self, r: DayRange):
-        return ShopBuyerDay.objects.filter(self._days(r)).values("buyer_id").distinct()
-
     def buyers(self, r: DayRange) -> BuyerCounts:
         prev = r.previous()
-        return BuyerCounts(
-            active=self._active(r).count(),
-            new=ShopBuyerFirstOrder.objects.filter(first_day__gte=r.start, first_day__lte=r.end).count(),
-            previous_active=self._active(prev).count(),
-            retained=self._active(prev).filter(buyer_id__in=self._active(r)).count(),
+        # OR the day bitmaps of each period per chunk, then count bits: exact distinct buyers
+        active, previous_active, retained = self._fetchone(
+            """
+            SELECT COALESCE(SUM(bit_count(cur)), 0), COALESCE(SUM(bit_count(prev)), 0),
+                   COALESCE(SUM(bit_count(cur & prev)), 0)
+            FROM (
+                SELECT bit_or(bits) FILTER (WHERE day >= %s) AS cur, bit_or(bits) FILTER (WHERE day < %s) AS prev
+                FROM analytics_shopbuyerbitmap WHERE day >= %s AND day <= %s GROUP BY chunk
+            ) per_chunk
+            """,
+            [r.start, r.start, prev.start, r.end],
         )
+        new = ShopBuyerFirstOrder.objects.filter(first_day__gte=r.start, first_day__lte=r.end).count()
+        return BuyerCounts(active=int(active), new=new, previous_active=int(previous_active), retained=int(retained))
 
     def products(self, r: DayRange) -> tuple[int, int]:
-        agg = ShopDailyProductSales.objects.filter(self._days(r), status=DELIVERED).aggregate(
-            sold=Sum("quantity"), unique=Count("product_id", distinct=True)
+        sold = ShopDailyCategorySales.objects.filter(self._days(r), status=DELIVERED).aggregate(n=Sum("quantity"))["n"]
+        # one index probe per product (shop_daily_product_prod) instead of a scan of the range
+        (unique,) = self._fetchone(
+            """
+            SELECT COUNT(*) FROM commerce_product p WHERE EXISTS (
+                SELECT 1 FROM analytics_shopdailyproductsales s
+                WHERE s.product_id = p.id AND s.status = %s AND s.day >= %s AND s.day <= %s)
+            """,
+            [DELIVERED, r.start, r.end],
         )
-        return int(agg["sold"] or 0), int(agg["unique"] or 0)
+        return int(sold or 0), int(unique)
 
     def categories(self, r: DayRange, currency: str, limit: int) -> list[CategoryRow]:
         sql = """
-            SELECT p.category_id, c.name, SUM(s.lines) AS sales_count,
+            SELECT s.category_id, c.name, SUM(s.lines) AS sales_count,
                    COALESCE(SUM(s.revenue) FILTER (WHERE s.currency = %s), 0) AS revenue
-            FROM analytics_shopdailyproductsales s
-            JOIN commerce_product p ON p.id = s.product_id
-            JOIN commerce_category c ON c.id = p.category_id
+            FROM analytics_shopdailycategorysales s
+            JOIN commerce_category c ON c.id = s.category_id
             WHERE s.status = %s AND s.day >= %s AND s.day <= %s
-            GROUP BY p.category_id, c.name
-            ORDER BY revenue DESC, sales_count DESC, p.category_id
+            GROUP BY s.category_id, c.name
+            HAVING SUM(s.lines) > 0
+            ORDER BY revenue DESC, sales_count DESC, s.category_id
             LIMIT %s
         """
         with connection.cursor() as cursor:

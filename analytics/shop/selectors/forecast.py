@@ -17,7 +17,7 @@ import pandas as pd
 from django.db.models import Count, Min, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
-from analytics.models import ShopDailyProductSales, ShopDailySales
+from analytics.models import ShopDailyCategorySales, ShopDailyProductSales, ShopDailySales
 from commerce.models import Category, Order, OrderItem, OrderStatus, Product
 from core.errors import InsufficientData, NotFoundError, ValidationFailed
 from ml.forecasting import CONFIDENCE_LEVEL, MIN_HISTORY_DAYS, SEASON, backtest, ets_forecast
@@ -33,23 +33,19 @@ TREND_THRESHOLD_PCT = 5.0
 ZERO = Decimal("0")
 
 
-def _product_ids(category_id: int) -> list[int]:
-    return list(Product.objects.filter(category_id=category_id).values_list("id", flat=True))
-
-
 def _daily_rollup(
     r: DayRange, currency: str, product_id: int | None, category_id: int | None
 ) -> tuple[dict, date | None]:
     if product_id is None and category_id is None:
         qs = ShopDailySales.objects.filter(currency=currency).exclude(status=OrderStatus.CANCELLED)
         counted = "orders_count"
+    elif product_id is not None:
+        qs = ShopDailyProductSales.objects.filter(currency=currency, product_id=product_id)
+        qs = qs.exclude(status=OrderStatus.CANCELLED)
+        counted = "lines"
     else:
-        qs = ShopDailyProductSales.objects.filter(currency=currency).exclude(status=OrderStatus.CANCELLED)
-        qs = (
-            qs.filter(product_id=product_id)
-            if product_id is not None
-            else qs.filter(product_id__in=_product_ids(category_id))
-        )
+        qs = ShopDailyCategorySales.objects.filter(currency=currency, category_id=category_id)
+        qs = qs.exclude(status=OrderStatus.CANCELLED)
         counted = "lines"
     first = qs.filter(day__lte=r.end).aggregate(first=Min("day"))["first"]
     rows = (

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import AuditLog
 from analytics.shop.selectors.dashboard import dashboard_stats
 from analytics.shop.selectors.periods import DayRange
-from commerce.models import Order, OrderItem, OrderStatus, Review
+from commerce.models import Order, OrderItem, OrderStatus, Product, Review
 from commerce.tests.factories import OrderFactory, ReviewFactory
 from core.cache import invalidate
 
@@ -188,6 +188,7 @@ def test_rollups_follow_every_change(shop):
         buyer=c4, status=OrderStatus.PREPARING, created_at=kst(2026, 11, 2, 1), items=[(p2, 1, None), (p1, 1, None)]
     )
     Review.objects.filter(rating=4).update(rating=2)
+    Product.objects.filter(pk=p2.pk).update(category=shop["categories"][0])  # 장류 → 김치/반찬 moves its sales
     ReviewFactory(customer=c3, product=p2, rating=3, created_at=kst(2026, 11, 6))
 
     for r in (DayRange(date(2026, 11, 1), date(2026, 11, 7)), DayRange(date(2026, 10, 1), date(2026, 11, 30))):
@@ -197,11 +198,26 @@ def test_rollups_follow_every_change(shop):
     week = dashboard_stats(period="week", date_range=DayRange(date(2026, 11, 1), date(2026, 11, 7)), source="rollup")
     assert week["revenue"]["total"] == 30000 + 15000 + 10000  # o1 edited, o4 delivered, o7 moved in
     assert week["users"]["new_users"] == 3  # c1 (first order moved in), c3, c4 (its earlier order deleted)
+    assert [c["category_name"] for c in week["top_categories"]] == ["김치/반찬"]
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_rollup_rebuild_matches_triggers(shop):
-    from analytics.models import ShopBuyerDay, ShopBuyerFirstOrder, ShopDailyProductSales, ShopDailySales
+    from analytics.models import (
+        ShopBuyerDay,
+        ShopBuyerFirstOrder,
+        ShopDailyBuyers,
+        ShopDailyCategorySales,
+        ShopDailyProductSales,
+        ShopDailySales,
+    )
+
+    def bitmaps() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT day, chunk, bits::text FROM analytics_shopbuyerbitmap WHERE bit_count(bits) > 0 ORDER BY 1, 2"
+            )
+            return cursor.fetchall()
 
     def snapshot() -> list:
         return [
@@ -217,6 +233,13 @@ def test_rollup_rebuild_matches_triggers(shop):
             ),
             sorted(ShopBuyerDay.objects.values_list("day", "buyer_id", "orders_count", "delivered_count")),
             sorted(ShopBuyerFirstOrder.objects.values_list("buyer_id", "first_day")),
+            sorted(
+                ShopDailyCategorySales.objects.values_list(
+                    "day", "category_id", "currency", "status", "quantity", "lines", "revenue"
+                )
+            ),
+            sorted(ShopDailyBuyers.objects.filter(delivered_buyers__gt=0).values_list("day", "delivered_buyers")),
+            bitmaps(),
         ]
 
     by_triggers = snapshot()
