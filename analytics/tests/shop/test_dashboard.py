@@ -254,3 +254,23 @@ def test_rollup_rebuild_matches_triggers(shop):
             strict=True,
         )
     )
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_rebuild_command_and_time_zone_guard(shop, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    r = DayRange(date(2026, 11, 1), date(2026, 11, 7))
+    before = dashboard_stats(period="week", date_range=r, source="rollup")
+    out = StringIO()
+    call_command("rebuild_shop_rollups", stdout=out)
+    assert "재구성 완료 (Asia/Seoul" in out.getvalue()
+    assert dashboard_stats(period="week", date_range=r, source="rollup") == before
+    # rollups built for another zone are not used: the dashboard falls back to the orders
+    from analytics.shop.selectors.dashboard import dashboard_source
+
+    assert dashboard_source().name == "rollup"
+    settings.TIME_ZONE = "UTC"
+    assert dashboard_source().name == "direct"

@@ -184,3 +184,31 @@ def test_unknown_product_and_both_filters(history, api_client_for):
 @pytest.mark.parametrize(("role", "status"), [("STAFF", 403), ("MANAGER", 200)])
 def test_roles(history, api_client_for, role, status):
     assert api_client_for(role).get(URL, {"days": 7, "as_of": AS_OF.isoformat()}).status_code == status
+
+
+def test_backtest_command_prints_model_and_baseline(history):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from analytics.shop.selectors.forecast import forecast_history_for_backtest
+    from ml.forecasting import backtest
+
+    out = StringIO()
+    call_command("backtest_forecast", "--as-of", AS_OF.isoformat(), "--weeks", "3", stdout=out)
+    text = out.getvalue()
+    expected = backtest(forecast_history_for_backtest(as_of=AS_OF, days=90), weeks=3)
+    assert "검증 3주 (21일)" in text
+    ets_line = next(line for line in text.splitlines() if line.strip().startswith("ETS"))
+    naive_line = next(line for line in text.splitlines() if line.strip().startswith("seasonal-naive"))
+    assert f"{expected['model']['mae']:.2f}" in ets_line and f"{expected['model']['smape']:.2f}" in ets_line
+    assert f"{expected['seasonal_naive']['mae']:.2f}" in naive_line
+    assert f"accuracy(1 − sMAPE) = {expected['accuracy']:.4f}" in text
+
+
+def test_backtest_command_too_short(db):
+    from django.core.management import CommandError, call_command
+
+    make_history(start=AS_OF - timedelta(days=15), end=AS_OF)
+    with pytest.raises(CommandError, match="최소 21일"):
+        call_command("backtest_forecast", "--as-of", AS_OF.isoformat())
