@@ -20,4 +20,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "계정·권한·감사"
 
     def ready(self) -> None:
+        from . import schema  # noqa: F401 - registers the OpenAPI auth scheme extensions
+
         post_migrate.connect(_sync_role_groups, sender=self, dispatch_uid="accounts.sync_role_groups")

@@ -1,0 +1,142 @@
+"""OpenAPI: every operation documents the envelope, the request id and every error status.
+
+``EnvelopeAutoSchema`` quietly treats an APIView without a serializer as a free-form object
+(the envelope around it is still documented); ``envelope_postprocessing_hook`` wraps every
+JSON success body in the envelope and adds the error responses of API.md to every operation,
+so a schema-driven fuzzer finds no undocumented status codes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from rest_framework.views import APIView
+
+from .errors import DEFAULT_MESSAGES, ErrorCode
+
+HTTP_METHODS = {"get", "put", "patch", "post", "delete", "head", "options", "trace"}
+
+ERROR_RESPONSES: dict[int, tuple[str, list[str]]] = {
+    400: ("입력값 오류 또는 분석 데이터 부족", [ErrorCode.VALIDATION_ERROR, ErrorCode.INSUFFICIENT_DATA]),
+    401: (
+        "인증 필요 또는 토큰 오류",
+        [ErrorCode.MISSING_TOKEN, ErrorCode.INVALID_TOKEN, ErrorCode.INVALID_CREDENTIALS],
+    ),
+    403: ("권한 없음 또는 계정 잠김", [ErrorCode.UNAUTHORIZED_ACCESS, ErrorCode.ACCOUNT_LOCKED]),
+    404: ("대상을 찾을 수 없음 (<ENTITY>_NOT_FOUND)", [ErrorCode.NOT_FOUND, ErrorCode.CUSTOMER_NOT_FOUND]),
+    405: ("허용되지 않은 메서드", [ErrorCode.METHOD_NOT_ALLOWED]),
+    406: ("제공할 수 없는 응답 형식", [ErrorCode.NOT_ACCEPTABLE]),
+    413: ("요청 본문이 너무 큼", [ErrorCode.PAYLOAD_TOO_LARGE]),
+    415: ("지원하지 않는 콘텐츠 형식", [ErrorCode.UNSUPPORTED_MEDIA_TYPE]),
+    429: ("요청 한도 초과 (Retry-After 헤더)", [ErrorCode.RATE_LIMIT_EXCEEDED]),
+    500: ("서버 내부 오류 (traceback 없음)", [ErrorCode.INTERNAL_ERROR]),
+    503: (
+        "서비스 일시 중단 (상태 확인 실패, 학습된 모델 없음)",
+        [ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.MODEL_NOT_TRAINED],
+    ),
+}
+
+REQUEST_ID_HEADER = {
+    "description": "요청 ID: 요청의 X-Request-ID 를 그대로, 없으면 서버가 생성",
+    "schema": {"type": "string"},
+}
+RETRY_AFTER_HEADER = {"description": "다시 시도할 때까지 기다릴 시간(초)", "schema": {"type": "integer", "minimum": 1}}
+
+
+class EnvelopeAutoSchema(AutoSchema):
+    def _get_serializer(self) -> Any:
+        view = self.view
+        if (
+            isinstance(view, APIView)
+            and not callable(getattr(view, "get_serializer", None))
+            and not callable(getattr(view, "get_serializer_class", None))
+            and not hasattr(view, "serializer_class")
+        ):
+            return OpenApiTypes.OBJECT
+        return super()._get_serializer()
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _success_envelope(data_schema: dict) -> dict:
+    return {
+        "type": "object",
+        "required": ["success", "data", "message", "timestamp", "request_id"],
+        "properties": {
+            "success": {"type": "boolean", "enum": [True]},
+            "data": data_schema or {},
+            "message": {"type": "string", "example": "Success"},
+            "timestamp": {"type": "string", "format": "date-time"},
+            "request_id": {"type": "string"},
+        },
+    }
+
+
+ERROR_ENVELOPE = {
+    "type": "object",
+    "description": "오류 응답 envelope (모든 /api/ 오류 공통)",
+    "required": ["success", "error", "timestamp", "request_id"],
+    "properties": {
+        "success": {"type": "boolean", "enum": [False]},
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string", "enum": [str(code) for code in ErrorCode] + ["<ENTITY>_NOT_FOUND"]},
+                "message": {"type": "string", "description": "한국어 메시지"},
+                "details": {"type": "object", "additionalProperties": True},
+            },
+        },
+        "timestamp": {"type": "string", "format": "date-time"},
+        "request_id": {"type": "string"},
+    },
+}
+
+
+def _error_response(status: int) -> dict:
+    description, codes = ERROR_RESPONSES[status]
+    code = codes[0]
+    example = {
+        "success": False,
+        "error": {"code": str(code), "message": DEFAULT_MESSAGES.get(code, ""), "details": {}},
+        "timestamp": "2026-11-22T10:00:00Z",
+        "request_id": "req-3f2a…",
+    }
+    headers = {"X-Request-ID": REQUEST_ID_HEADER}
+    if status == 429:
+        headers["Retry-After"] = RETRY_AFTER_HEADER
+    codes_text = ", ".join(f"`{c}`" for c in codes)
+    return {
+        "description": f"{description}: {codes_text}",
+        "headers": headers,
+        "content": {"application/json": {"schema": _ref("ErrorEnvelope"), "example": example}},
+    }
+
+
+def envelope_postprocessing_hook(result: dict, generator: object, request: object, public: bool) -> dict:
+    """drf-spectacular POSTPROCESSING_HOOKS entry."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorEnvelope"] = ERROR_ENVELOPE
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in HTTP_METHODS or not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                if not str(status).startswith("2") or str(status) == "204":
+                    continue
+                content = response.get("content")
+                if not content:
+                    response["content"] = {"application/json": {"schema": _success_envelope({})}}
+                else:
+                    for media_type, media in content.items():
+                        if media_type.startswith("application/json"):
+                            media["schema"] = _success_envelope(media.get("schema", {}))
+                response.setdefault("headers", {})["X-Request-ID"] = REQUEST_ID_HEADER
+            for status in ERROR_RESPONSES:
+                responses.setdefault(str(status), _error_response(status))
+    return result
