@@ -31,6 +31,7 @@ from customers.admin_support import (
     SERVICE_ERRORS,
     AuditedImportExportMixin,
     CustomerDataAdminMixin,
+    money,
     rerender_as_get,
     service_error_message,
 )
@@ -63,7 +64,7 @@ class CategoryAdmin(admin.ModelAdmin):
 class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixin, admin.ModelAdmin):
     resource_classes = [ProductResource]
     show_change_form_export = False
-    list_display = ("sku", "name", "category", "price", "currency", "rating_display", "review_count", "is_active")
+    list_display = ("sku", "name", "category", "price_display", "rating_display", "review_count", "is_active")
     list_display_links = ("sku", "name")
     list_filter = ("is_active", "currency", "category")
     search_fields = ("name", "name_en", "=sku")
@@ -77,6 +78,10 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The rating is derived from reviews (never stored): one aggregate per page, no N+1.
         return super().get_queryset(request).annotate(rating_avg=Avg("reviews__rating"), review_total=Count("reviews"))
+
+    @admin.display(description="가격", ordering="price")
+    def price_display(self, obj: Product) -> str:
+        return money(obj.price, obj.currency)
 
     @admin.display(description="평점", ordering="rating_avg")
     def rating_display(self, obj: Product) -> str:
@@ -116,7 +121,7 @@ class OrderItemInline(admin.TabularInline):
 class OrderAdmin(BuyerDataAdminMixin, AuditedImportExportMixin, ImportExportMixin, ExportActionMixin, admin.ModelAdmin):
     resource_classes = [OrderResource]
     show_change_form_export = False
-    list_display = ("id", "created_at", "buyer", "status", "total", "currency", "item_count", "external_ref")
+    list_display = ("id", "created_at", "buyer", "status", "total_display", "item_count", "external_ref")
     list_filter = ("status", "currency")
     search_fields = ("=id", "=external_ref", "=buyer__id", "buyer__name", "buyer__phone")
     search_help_text = "주문 번호, 외부 주문 번호, 구매자 ID·이름·전화번호로 검색"
@@ -128,6 +133,10 @@ class OrderAdmin(BuyerDataAdminMixin, AuditedImportExportMixin, ImportExportMixi
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(line_count=Count("items"))
+
+    @admin.display(description="합계", ordering="total")
+    def total_display(self, obj: Order) -> str:
+        return money(obj.total, obj.currency)
 
     @admin.display(description="항목 수", ordering="line_count")
     def item_count(self, obj: Order) -> int:

@@ -28,6 +28,7 @@ from customers.admin_support import (
     CustomerDataAdminMixin,
     ReadOnlyInline,
     masked_field_display,
+    money,
     rerender_as_get,
     service_error_message,
 )
@@ -43,6 +44,8 @@ from customers.models import (
     RecommendationFeedback,
     Service,
     ServiceSession,
+    ServiceType,
+    TimeSlot,
 )
 from customers.resources import CustomerResource
 from customers.services.customers import CREATE_FIELDS, customer_create, customer_delete
@@ -116,6 +119,53 @@ class RecordSessionForm(forms.Form):
             del self.fields["session_notes"]  # session notes are health information
 
 
+class CommaListField(forms.CharField):
+    """A JSON list of short texts, typed as ``수면, 스트레스`` instead of ``["수면", "스트레스"]``."""
+
+    def prepare_value(self, value: Any) -> str:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return "" if value is None else str(value)
+
+    def to_python(self, value: Any) -> list[str]:
+        if isinstance(value, list | tuple):
+            return [str(v).strip() for v in value if str(v).strip()]
+        return [part.strip() for part in str(value or "").split(",") if part.strip()]
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return self.to_python(initial) != self.to_python(data)
+
+
+class CustomerForm(forms.ModelForm):
+    preferred_time_slots = forms.MultipleChoiceField(
+        label="선호 시간대", choices=TimeSlot.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = Customer
+        fields = ("preferred_time_slots",)  # the admin passes the rest (get_fieldsets)
+
+
+class PreferenceForm(forms.ModelForm):
+    """Without health interests: a declared form field is always part of the form, so the
+    health field lives only in :class:`PreferenceHealthForm`, given to permitted users."""
+
+    preferred_services = forms.MultipleChoiceField(
+        label="선호 서비스", choices=ServiceType.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = CustomerPreference
+        fields = ("preferred_services",)
+
+
+class PreferenceHealthForm(PreferenceForm):
+    health_interests = CommaListField(label="건강 관심사", required=False, help_text="쉼표로 구분 (예: 수면, 스트레스)")
+
+    class Meta(PreferenceForm.Meta):
+        fields = ("preferred_services", "health_interests")
+
+
 class ExtendExpiryForm(forms.Form):
     days = forms.IntegerField(label="연장 일수", min_value=1, max_value=365)
     reason = forms.CharField(label="사유", max_length=200)
@@ -141,6 +191,10 @@ class CustomerPreferenceInline(admin.StackedInline):
         if not principal_of(request).can_view_health:
             fields.remove("health_interests")
         return fields
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        kwargs["form"] = PreferenceHealthForm if principal_of(request).can_view_health else PreferenceForm
+        return super().get_formset(request, obj, **kwargs)
 
 
 class PackagePurchaseInline(ReadOnlyInline, admin.TabularInline):
@@ -207,6 +261,7 @@ class CustomerAdmin(
     CustomerDataAdminMixin, AuditedImportExportMixin, ImportExportMixin, ExportActionMixin, admin.ModelAdmin
 ):
     resource_classes = [CustomerResource]
+    form = CustomerForm
     change_form_template = "admin/customers/customer/change_form.html"
     show_change_form_export = False
     pii_fields = CUSTOMER_PII
@@ -221,7 +276,7 @@ class CustomerAdmin(
         "risk_level",
         "total_visits",
         "last_visit_date",
-        "total_revenue",
+        "total_revenue_display",
         "assigned_staff",
     )
     list_display_links = ("id", "name")
@@ -287,6 +342,10 @@ class CustomerAdmin(
 
     def customer_ids_of(self, obj: Customer) -> list[int]:
         return [obj.pk] if obj.pk else []
+
+    @admin.display(description="총 매출", ordering="total_revenue")
+    def total_revenue_display(self, obj: Customer) -> str:
+        return money(obj.total_revenue)
 
     def shown_health_fields(self, obj: Customer) -> list[str]:
         shown = ["health_goals"] if obj.health_goals else []
@@ -450,10 +509,14 @@ class CustomerAdmin(
 # --- catalog -----------------------------------------------------------------------------
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "duration_minutes", "price", "is_active")
+    list_display = ("code", "name", "duration_minutes", "price_display", "is_active")
     list_filter = ("is_active",)
     search_fields = ("code", "name")
     ordering = ("id",)
+
+    @admin.display(description="1회 가격", ordering="price")
+    def price_display(self, obj: Service) -> str:
+        return money(obj.price)
 
 
 class PackageItemInline(admin.TabularInline):
@@ -464,7 +527,7 @@ class PackageItemInline(admin.TabularInline):
 
 @admin.register(Package)
 class PackageAdmin(admin.ModelAdmin):
-    list_display = ("name", "price", "validity_days", "items_display", "purchase_count", "is_active")
+    list_display = ("name", "price_display", "validity_days", "items_display", "purchase_count", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name",)
     inlines = (PackageItemInline,)
@@ -476,6 +539,10 @@ class PackageAdmin(admin.ModelAdmin):
             .annotate(purchase_count=Count("purchases", distinct=True))
             .prefetch_related(Prefetch("items", queryset=PackageItem.objects.select_related("service")))
         )
+
+    @admin.display(description="가격", ordering="price")
+    def price_display(self, obj: Package) -> str:
+        return money(obj.price)
 
     @admin.display(description="구성")
     def items_display(self, obj: Package) -> str:
@@ -550,7 +617,7 @@ class PackagePurchaseAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
         "purchase_date",
         "expiry_date",
         "status",
-        "price_paid",
+        "price_paid_display",
         "balances_display",
         "sold_by",
     )
@@ -578,6 +645,10 @@ class PackagePurchaseAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
     @admin.display(description="잔여 (남은/총)")
     def balances_display(self, obj: PackagePurchase) -> str:
         return balances_summary(obj)
+
+    @admin.display(description="결제 금액", ordering="price_paid")
+    def price_paid_display(self, obj: PackagePurchase) -> str:
+        return money(obj.price_paid)
 
     def get_form(self, request: HttpRequest, obj: PackagePurchase | None = None, **kwargs: Any) -> Any:
         if obj is None:

@@ -37,6 +37,15 @@ HEALTH_MODEL_FIELDS = ("health_goals", "session_notes", "health_interests", "val
 _DIGITS = re.compile(r"\d")
 
 
+def money(value: Any, currency: str = "KRW") -> str:
+    """``1305000`` → ``1,305,000원``; other currencies keep two decimals and their code."""
+    if value is None:
+        return "-"
+    if currency == "KRW":
+        return f"{value:,.0f}원"
+    return f"{value:,.2f} {currency}"
+
+
 def service_error_message(exc: Exception) -> str:
     """The Korean message of a refused service call (ApiError or a Django ValidationError)."""
     if isinstance(exc, ApiError):

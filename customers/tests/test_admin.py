@@ -203,14 +203,14 @@ def test_staff_update_writes_changed_field_names(customer, staff):
     data.update(
         {
             "membership_level": "vip",
-            "preferred_time_slots": '["evening"]',
+            "preferred_time_slots": ["evening"],
             "preference-TOTAL_FORMS": "1",
             "preference-INITIAL_FORMS": "1",
             "preference-MIN_NUM_FORMS": "0",
             "preference-MAX_NUM_FORMS": "1",
             "preference-0-id": str(customer.preference.pk),
             "preference-0-customer": str(customer.pk),
-            "preference-0-preferred_services": '["brain", "red"]',
+            "preference-0-preferred_services": ["brain", "red"],
             "preference-0-preferred_time": "evening",
             "preference-0-preferred_intensity": "medium",
             "preference-0-communication_preference": "kakao",
@@ -235,6 +235,8 @@ def test_staff_update_writes_changed_field_names(customer, staff):
     assert customer.membership_level == "vip"
     assert customer.phone == PHONE  # not in the form, never overwritten
     assert customer.health_goals == GOALS
+    assert customer.preference.health_interests == ["수면장애"]  # hidden from STAFF, kept
+    assert customer.preferred_time_slots == ["evening"]
     rows = list(AuditLog.objects.filter(action="update").values_list("customer_ids", "query"))
     assert [(ids, query["changed_fields"]) for ids, query in rows] == [([customer.pk], ["membership_level"])]
 
