@@ -65,6 +65,10 @@ class ChoiceValueWidget(widgets.Widget):
 class PrincipalResourceMixin:
     """A resource built for one caller: ``Resource(principal=principal_of(request))``."""
 
+    def get_user_visible_fields(self) -> list[Any]:
+        # The import page lists what a file may set: not the read-only (derived) columns.
+        return [f for f in super().get_user_visible_fields() if not f.readonly]  # type: ignore[misc]
+
     def __init__(self, principal: Principal | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)  # type: ignore[call-arg]
         self.principal = principal or ANONYMOUS
