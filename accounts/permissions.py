@@ -22,7 +22,10 @@ class RoutePolicyPermission(BasePermission):
         match = getattr(request, "resolver_match", None)
         rule = rule_for(getattr(match, "url_name", None), request.method)
         if rule is None:
-            return False
+            # A method the view does not implement at all is answered 405 by DRF (nothing is
+            # run or shown); any other method missing from the table is refused.
+            method = request.method.lower()
+            return method not in {"head", "options"} and not hasattr(view, method)
         if rule.least_role is None:
             return True
         principal = principal_of(request)

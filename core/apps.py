@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "공통·작업"
+
+    def ready(self) -> None:
+        from .logging import install_request_id_record_factory
+
+        install_request_id_record_factory()
