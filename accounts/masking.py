@@ -58,10 +58,20 @@ def mask_phone(value: str | None) -> str | None:
             tok if (i in (first, last) or not tok or not tok[0].isdigit()) else "*" * len(tok)
             for i, tok in enumerate(tokens)
         )
-    # no separators: prefix by Korean numbering rules (02 Seoul, else 3 digits), last 4 kept
-    prefix_len = 2 if "".join(digits).startswith("02") else 3
+    # one or two digit groups: keep the area/carrier prefix (02 Seoul, else 3 digits) and the
+    # last four digits, but only while at least three digits stay hidden (1588-1234 → ****-1234)
     body = "".join(digits)
-    return body[:prefix_len] + "*" * (n - prefix_len - 4) + body[-4:]
+    prefix_len = 2 if body.startswith("02") else 3
+    if n - prefix_len - 4 < 3:
+        prefix_len = 0
+    out, seen = [], 0
+    for ch in text:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen <= prefix_len or seen > n - 4 else "*")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def mask_email(value: str | None) -> str | None:
@@ -88,7 +98,8 @@ def mask_address(value: str | None) -> str | None:
 
     Keeps the leading administrative tokens (…도, …시, …구, …군; a bare city name such as
     "서울" may come first) and replaces the rest with ``***``. Without a district, only the
-    first token stays. The street part is never shown.
+    first token stays if it is a Korean place name; anything else (a foreign address) is masked
+    whole. The street part is never shown.
     """
     if value is None:
         return None
@@ -98,13 +109,14 @@ def mask_address(value: str | None) -> str | None:
     tokens = text.split()
     keep = 0
     for index, token in enumerate(tokens):
-        if token.endswith(_ADMIN_SUFFIXES) and len(token) > 1:
+        if token.endswith(_ADMIN_SUFFIXES) and len(token) > 1 and _HANGUL.search(token):
             keep = index + 1
-        elif index == 0:
-            continue
+        elif index == 0 and _HANGUL.search(token):
+            continue  # a bare city or province name ("서울", "경기") may come first
         else:
             break
-    keep = max(keep, 1)
+    if keep == 0 and tokens and _HANGUL.search(tokens[0]):
+        keep = 1
     if keep >= len(tokens):
         keep = len(tokens) - 1
     kept = tokens[:keep]
