@@ -55,7 +55,7 @@ class Command(BaseCommand):
             if not opts["seed"]:
                 raise CommandError("고객 데이터가 없습니다. --seed 를 붙이거나 seed_demo 를 먼저 실행하세요")
             started = time.perf_counter()
-            call_command("seed_demo", size="large", orders=opts["orders"], stdout=self.stdout)
+            call_command("seed_demo", size="large", orders=opts["orders"], fast_load=True, stdout=self.stdout)
             self.stdout.write(f"seed_demo: {time.perf_counter() - started:.0f}s")
         results: dict = {
             "customers": Customer.objects.count(),
