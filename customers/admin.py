@@ -49,7 +49,7 @@ from customers.models import (
 )
 from customers.resources import CustomerResource
 from customers.services.customers import CREATE_FIELDS, customer_create, customer_delete
-from customers.services.packages import package_purchase_create, package_purchase_extend
+from customers.services.packages import package_purchase_cancel, package_purchase_create, package_purchase_extend
 from customers.services.profile import CUSTOMER_FIELDS as UPDATE_FIELDS
 from customers.services.profile import PREFERENCE_FIELDS, customer_update
 from customers.services.sessions import session_record
@@ -69,6 +69,10 @@ def sell_package(request: HttpRequest, **data: Any) -> PackagePurchase:
 
 def extend_package(request: HttpRequest, **data: Any) -> PackagePurchase:
     return package_purchase_extend(actor=principal_from_user(request.user), request=request, **data)
+
+
+def cancel_package(request: HttpRequest, **data: Any) -> PackagePurchase:
+    return package_purchase_cancel(actor=principal_from_user(request.user), request=request, **data)
 
 
 def balances_summary(purchase: PackagePurchase) -> str:
@@ -168,6 +172,17 @@ class PreferenceHealthForm(PreferenceForm):
 
 class ExtendExpiryForm(forms.Form):
     days = forms.IntegerField(label="연장 일수", min_value=1, max_value=365)
+    reason = forms.CharField(label="사유", max_length=200)
+
+
+class CancelPurchaseForm(forms.Form):
+    refund = forms.TypedChoiceField(
+        label="처리",
+        choices=[("1", "환불 (결제 금액이 매출에서 빠짐)"), ("0", "취소")],
+        coerce=lambda v: v in (True, "1"),
+        initial="1",
+        widget=forms.RadioSelect,
+    )
     reason = forms.CharField(label="사유", max_length=200)
 
 
@@ -629,7 +644,7 @@ class PackagePurchaseAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("customer",)
     autocomplete_fields = ("package",)
     show_full_result_count = False
-    actions = ("extend_expiry_action",)
+    actions = ("extend_expiry_action", "cancel_action")
     inlines = (PackageBalanceInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -672,8 +687,8 @@ class PackagePurchaseAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: PackagePurchase | None = None) -> list[str]:
         if obj is None:
             return []
-        # Balances and expiry change only through the services (redeem, extend action).
-        return ["customer", "package", "purchase_date", "expiry_date", "price_paid", "sold_by", "created_at"]
+        # Balances, expiry and status change only through the services (redeem, the actions).
+        return ["customer", "package", "purchase_date", "expiry_date", "price_paid", "status", "sold_by", "created_at"]
 
     def save_model(self, request: HttpRequest, obj: PackagePurchase, form: Any, change: bool) -> None:
         if change:
@@ -706,42 +721,78 @@ class PackagePurchaseAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
             self.message_user(request, f"저장하지 못했습니다: {service_error_message(exc)}", messages.ERROR)
             return rerender_as_get(super().changeform_view, request, object_id, form_url, extra_context)
 
-    @admin.action(description="만료일 연장", permissions=["change"])
-    def extend_expiry_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def _purchase_action(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        *,
+        action_name: str,
+        title: str,
+        intro: str,
+        form_class: type[forms.Form],
+        apply: Any,
+        done_message: str,
+    ) -> HttpResponse | None:
+        """An action with an intermediate form page; ``apply(purchase, data)`` calls a service
+        per purchase, and each refusal becomes an error message (that purchase unchanged)."""
         if "apply" in request.POST:
-            form = ExtendExpiryForm(request.POST)
+            form = form_class(request.POST)
             if form.is_valid():
                 done, failed = 0, []
                 for purchase in queryset.select_related("package", "customer"):
                     try:
-                        extend_package(
-                            request,
-                            purchase=purchase,
-                            days=form.cleaned_data["days"],
-                            reason=form.cleaned_data["reason"],
-                        )
+                        apply(purchase, form.cleaned_data)
                         done += 1
                     except SERVICE_ERRORS as exc:
                         failed.append(f"#{purchase.pk}: {service_error_message(exc)}")
                 if done:
-                    self.message_user(
-                        request, f"{done}건의 만료일을 {form.cleaned_data['days']}일 연장했습니다.", messages.SUCCESS
-                    )
+                    self.message_user(request, done_message.format(count=done, **form.cleaned_data), messages.SUCCESS)
                 for message in failed:
-                    self.message_user(request, f"연장하지 못했습니다 {message}", messages.ERROR)
+                    self.message_user(request, f"처리하지 못했습니다 {message}", messages.ERROR)
                 return None
         else:
-            form = ExtendExpiryForm()
+            form = form_class()
         context = {
             **self.admin_site.each_context(request),
-            "title": "만료일 연장",
+            "title": title,
+            "intro": intro,
             "opts": self.model._meta,
             "form": form,
             "queryset": queryset.select_related("customer", "package"),
-            "action_name": "extend_expiry_action",
+            "action_name": action_name,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/customers/extend_expiry.html", context)
+        return TemplateResponse(request, "admin/customers/purchase_action.html", context)
+
+    @admin.action(description="만료일 연장", permissions=["change"])
+    def extend_expiry_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return self._purchase_action(
+            request,
+            queryset,
+            action_name="extend_expiry_action",
+            title="만료일 연장",
+            intro="선택한 패키지 구매의 만료일을 연장합니다. 연장 내역과 사유는 감사 로그에 남습니다.",
+            form_class=ExtendExpiryForm,
+            apply=lambda purchase, data: extend_package(
+                request, purchase=purchase, days=data["days"], reason=data["reason"]
+            ),
+            done_message="{count}건의 만료일을 {days}일 연장했습니다.",
+        )
+
+    @admin.action(description="환불·취소", permissions=["change"])
+    def cancel_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return self._purchase_action(
+            request,
+            queryset,
+            action_name="cancel_action",
+            title="환불·취소",
+            intro="선택한 패키지의 남은 횟수를 더 이상 쓸 수 없게 합니다. 이미 이용한 세션은 그대로 남습니다.",
+            form_class=CancelPurchaseForm,
+            apply=lambda purchase, data: cancel_package(
+                request, purchase=purchase, refund=data["refund"], reason=data["reason"]
+            ),
+            done_message="{count}건을 처리했습니다.",
+        )
 
 
 @admin.register(PackageBalance)

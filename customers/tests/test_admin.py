@@ -436,3 +436,26 @@ def test_index_overview_for_staff_and_admin(package_customer, staff, admin):
     admin_html = admin.get(reverse("admin:index")).content.decode()
     assert "월별 매출" in admin_html
     assert customer.name in admin_html
+
+
+def test_refund_action_uses_the_service(package_customer, manager):
+    customer, purchase = package_customer
+    url = reverse("admin:customers_packagepurchase_changelist")
+    base = {"action": "cancel_action", "_selected_action": [purchase.pk]}
+    # without a reason the form is shown again and nothing changes
+    again = manager.post(url, {**base, "apply": "1", "refund": "1", "reason": ""})
+    assert again.status_code == 200
+    assert "reason" in again.context["form"].errors
+    purchase.refresh_from_db()
+    assert purchase.status == "active"
+    response = manager.post(url, {**base, "apply": "1", "refund": "1", "reason": "고객 요청 환불"})
+    assert response.status_code == 302
+    purchase.refresh_from_db()
+    assert purchase.status == "refunded"
+    row = AuditLog.objects.filter(action="update", customer_ids=[customer.pk]).latest("id")
+    assert row.query["reason"] == "고객 요청 환불"
+    # a second refund is refused by the service: an error message, the status stays
+    response = manager.post(url, {**base, "apply": "1", "refund": "0", "reason": "중복"}, follow=True)
+    assert any("처리하지 못했습니다" in str(m) for m in response.context["messages"])
+    purchase.refresh_from_db()
+    assert purchase.status == "refunded"
