@@ -139,7 +139,9 @@ def _parse_dates(raw: pd.Series, *, date_format: str | None, tz: str) -> pd.Seri
             parsed[retry] = pd.to_datetime(text[retry], errors="coerce", format="mixed")
     parsed = pd.to_datetime(parsed, errors="coerce")
     if parsed.dt.tz is None:
-        parsed = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+        # the repeated hour when clocks go back is read as summer time; the skipped hour moves on
+        summer = np.ones(len(parsed), dtype=bool)
+        parsed = parsed.dt.tz_localize(tz, ambiguous=summer, nonexistent="shift_forward")
     return parsed.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[s]")
 
 

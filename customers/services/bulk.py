@@ -9,10 +9,12 @@ trip. PostgreSQL gets one ``COPY … FROM STDIN (FORMAT csv)`` per frame; other 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
-from django.db import connection, models
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Max
 
 SQLITE_BATCH = 5000
@@ -92,3 +94,25 @@ def reset_sequences(*model_classes: type[models.Model]) -> None:
                 f"FROM {connection.ops.quote_name(table)}",
                 [table, pk],
             )
+
+
+@contextmanager
+def triggers_off() -> Iterator[bool]:
+    """Inside a transaction on PostgreSQL, skip row triggers — foreign-key checks and the
+    rollup triggers other apps install — for a bulk load (``session_replication_role =
+    replica``; needs a superuser). Yields whether it took effect; elsewhere it does nothing.
+    The caller must rebuild whatever those triggers maintain afterwards."""
+    if not is_postgres():
+        yield False
+        return
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+    except DatabaseError:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = origin")
