@@ -194,6 +194,39 @@ class OrderAdmin(BuyerDataAdminMixin, AuditedImportExportMixin, ImportExportMixi
             return rerender_as_get(super().changeform_view, request, object_id, form_url, extra_context)
 
 
+@admin.register(OrderItem)
+class OrderItemAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
+    """Order lines across orders (e.g. everything sold of one product). Lines are written with
+    their order by ``order_create``: read-only here."""
+
+    list_display = ("order", "order_created_at", "product", "quantity", "unit_price", "subtotal", "currency")
+    list_filter = ("order__status", "order__currency")
+    search_fields = ("=order__id", "=product__sku", "product__name")
+    list_select_related = ("order", "product")
+    raw_id_fields = ("order", "product")
+    show_full_result_count = False
+
+    def customer_ids_of(self, obj: OrderItem) -> list[int]:
+        return [obj.order.buyer_id]
+
+    @admin.display(description="주문 일시", ordering="order__created_at")
+    def order_created_at(self, obj: OrderItem) -> object:
+        return obj.order.created_at
+
+    @admin.display(description="통화")
+    def currency(self, obj: OrderItem) -> str:
+        return obj.order.currency
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Review)
 class ReviewAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "product", "customer", "rating", "content_preview")

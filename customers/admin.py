@@ -568,6 +568,15 @@ class PackageAdmin(admin.ModelAdmin):
         return obj.purchase_count  # type: ignore[attr-defined]
 
 
+@admin.register(PackageItem)
+class PackageItemAdmin(admin.ModelAdmin):
+    list_display = ("package", "service", "sessions")
+    list_filter = ("service", "package")
+    search_fields = ("package__name", "service__name")
+    list_select_related = ("package", "service")
+    autocomplete_fields = ("package", "service")
+
+
 # --- purchases and balances ----------------------------------------------------------------
 class PackageBalanceInline(ReadOnlyInline, admin.TabularInline):
     model = PackageBalance

@@ -74,8 +74,8 @@ def shop(db):
     return {"buyer": buyer, "product": product, "order": order}
 
 
-MODELS = [Category, Product, Order, Review, WishlistItem, CartEvent, PageView, SearchQuery, ModelArtifact]
-STAFF_VISIBLE = {Category, Product, Order, Review}
+MODELS = [Category, Product, Order, OrderItem, Review, WishlistItem, CartEvent, PageView, SearchQuery, ModelArtifact]
+STAFF_VISIBLE = {Category, Product, Order, OrderItem, Review}
 
 
 @pytest.mark.parametrize("role", ["STAFF", "ADMIN"])

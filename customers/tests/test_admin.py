@@ -94,6 +94,7 @@ MODELS = [
     CustomerPreference,
     Service,
     Package,
+    PackageItem,
     PackagePurchase,
     PackageBalance,
     ServiceSession,
