@@ -199,8 +199,16 @@ else:
             "LOCATION": "wellness-embedded",
         }
     }
+
+# axes.W006 warns that a lock-out keyed on something an attacker can rotate (user agent, cookie)
+# is easy to bypass. Ours is keyed on the username, which an attacker cannot rotate for the
+# account under attack; guessing across many usernames from one address is capped by the login
+# throttle (10/min per IP, shared counters). We deliberately do not lock whole IP addresses: the
+# staff of a center share one office address, and five typos would lock everyone out.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+if not REDIS_URL:
     # django-ratelimit wants a shared cache; the embedded default is one process by design.
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
