@@ -112,3 +112,24 @@ def test_refresh_agrees_with_derivation_on_awkward_averages():
         Decimal("4.67"),
         Decimal("4.29"),
     ]
+
+
+def test_recompute_command_checks_and_repairs():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    customer = CustomerFactory()
+    ServiceSessionFactory(customer=customer, satisfaction_rating=5)
+    Customer.objects.filter(pk=customer.pk).update(total_visits=0)
+    with pytest.raises(CommandError, match=f"다른 고객 1명: {customer.pk}"):
+        call_command("recompute_customer_stats", "--check", stdout=StringIO())
+
+    out = StringIO()
+    call_command("recompute_customer_stats", "--customer", str(customer.pk), stdout=out)
+
+    assert "고객 1명 재계산" in out.getvalue()
+    customer.refresh_from_db()
+    assert customer.total_visits == 1
+    call_command("recompute_customer_stats", "--check", stdout=out)
+    assert "모두 일치" in out.getvalue()
