@@ -8,18 +8,16 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from .models import AuditLog
+from .network import client_ip
 from .principal import Principal, principal_of
 
 MAX_REASON = 500
 
 
 def _client_ip(request: object | None) -> str | None:
-    # The peer address only: X-Forwarded-For is spoofable unless a trusted proxy rewrites
-    # REMOTE_ADDR (configure the proxy, not this function).
-    if request is None:
-        return None
-    meta = getattr(request, "META", {})
-    return meta.get("REMOTE_ADDR") or None
+    # The peer address, or what our own trusted proxies saw (accounts/network.py); never a
+    # header the client can write.
+    return client_ip(request)
 
 
 def audit_log(

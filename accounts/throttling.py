@@ -21,6 +21,7 @@ from rest_framework.throttling import BaseThrottle
 
 from core.cache import cache_call
 
+from .network import client_ip
 from .policy import RATE_LIMITS, rule_for
 from .principal import principal_of
 
@@ -36,10 +37,8 @@ def rate_for(scope: str) -> str | None:
     return overrides.get(scope) or RATE_LIMITS.get(scope)
 
 
-def client_ip(request: object) -> str:
-    """The peer address. X-Forwarded-For is ignored on purpose: it is spoofable unless a
-    trusted proxy rewrites REMOTE_ADDR."""
-    return getattr(request, "META", {}).get("REMOTE_ADDR") or "unknown"
+def _ip_key(request: object) -> str:
+    return f"ip:{client_ip(request) or 'unknown'}"
 
 
 def _login_username(request: object) -> str:
@@ -54,7 +53,7 @@ def _login_username(request: object) -> str:
 def throttle_keys(request: object, scope: str) -> list[str]:
     """The counters a request increments for ``scope``."""
     if scope == LOGIN_SCOPE:
-        keys = [f"ip:{client_ip(request)}"]
+        keys = [_ip_key(request)]
         username = _login_username(request)
         if username:
             keys.append(f"username:{username}")
@@ -62,7 +61,7 @@ def throttle_keys(request: object, scope: str) -> list[str]:
     principal = principal_of(request)
     if principal.is_authenticated:
         return [principal.key]
-    return [f"ip:{client_ip(request)}"]
+    return [_ip_key(request)]
 
 
 class PolicyRateThrottle(BaseThrottle):

@@ -111,3 +111,17 @@ def test_concurrent_burst_never_passes_more_than_the_limit(settings, test_routes
 def test_routes_without_scope_are_not_limited(settings, test_routes, api_client):
     settings.RATE_LIMIT_OVERRIDES = {"general": "1/m"}
     assert {api_client.get("/api/v1/_test/boom").status_code for _ in range(3)} == {500}
+
+
+def test_client_ip_ignores_forwarded_for_unless_proxies_are_configured(rf, settings):
+    from accounts.network import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    settings.NUM_TRUSTED_PROXIES = 0
+    assert client_ip(request) == "10.0.0.5"
+    settings.NUM_TRUSTED_PROXIES = 1  # one proxy of ours: it appended the address it saw
+    assert client_ip(request) == "203.0.113.7"
+    settings.NUM_TRUSTED_PROXIES = 3  # fewer entries than proxies: fall back to the peer
+    assert client_ip(request) == "10.0.0.5"
+    settings.NUM_TRUSTED_PROXIES = 1
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="not-an-ip")) == "10.0.0.5"

@@ -172,6 +172,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# How many reverse proxies of ours stand in front of the app. 0: the client is REMOTE_ADDR.
+# N > 0: the client is the N-th address from the right of X-Forwarded-For (accounts/network.py).
+NUM_TRUSTED_PROXIES = int(os.environ.get("NUM_TRUSTED_PROXIES", 0))
+
 # Request bodies over this size are answered 413 PAYLOAD_TOO_LARGE.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", 5 * 1024 * 1024))
 
@@ -299,7 +303,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_IPWARE_PROXY_COUNT = None
+# Same client-address rule as audit rows and login limits (never a client-written header).
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 
 # Role → admin model permissions of the groups 직원/매니저/관리자 (synced after every migrate).
