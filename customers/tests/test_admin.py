@@ -145,6 +145,13 @@ def test_staff_does_not_see_health_information(customer, staff):
     row = AuditLog.objects.get(action="view")
     assert row.fields_health == []
     assert row.fields_unmasked == []
+    session = customer.sessions.get()
+    session_html = staff.get(reverse("admin:customers_servicesession_change", args=[session.pk])).content.decode()
+    assert NOTES not in session_html
+    preference_html = staff.get(
+        reverse("admin:customers_customerpreference_change", args=[customer.preference.pk])
+    ).content.decode()
+    assert "수면장애" not in preference_html
 
 
 def test_admin_sees_raw_values_and_health(customer, admin):
