@@ -174,3 +174,13 @@ def test_xlsx(tmp_path):
     assert "5줄 중 4줄 적재" in output and "고객 ID 없음: 1줄 (줄 번호: 4)" in output
     assert sorted(Customer.objects.values_list("external_id", flat=True)) == ["13047", "14527", "17850"]
     assert Order.objects.get(external_ref="536365").total == Decimal("35.64")
+
+
+def test_times_in_the_repeated_autumn_hour_are_loaded(tmp_path):
+    rows = [["600001", "22139", "TEA SET", "1", "10/31/2010 1:30", "4.95", "15311", "United Kingdom"]]
+
+    output = run(write_csv(tmp_path, rows=rows), "--timezone", "Europe/London")
+
+    assert "1줄 중 1줄 적재" in output
+    # 01:30 happens twice in London that night; the first (summer time, UTC+1) is taken
+    assert Order.objects.get().created_at == dt.datetime(2010, 10, 31, 0, 30, tzinfo=dt.UTC)
