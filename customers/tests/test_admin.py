@@ -467,3 +467,15 @@ def test_refund_action_uses_the_service(package_customer, manager):
     assert any("처리하지 못했습니다" in str(m) for m in response.context["messages"])
     purchase.refresh_from_db()
     assert purchase.status == "refunded"
+
+
+def test_index_still_works_when_the_overview_fails(staff, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("chart backend gone")
+
+    monkeypatch.setattr("reports.admin.overview_get", broken)
+    response = staff.get(reverse("admin:index"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "통계를 불러오지 못했습니다" in html
+    assert reverse("admin:customers_customer_changelist") in html  # the app list is there

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import template
@@ -9,6 +10,7 @@ from django import template
 from reports.admin import overview_context
 
 register = template.Library()
+logger = logging.getLogger(__name__)
 
 
 @register.inclusion_tag("admin/reports/overview.html", takes_context=True)
@@ -16,4 +18,8 @@ def backoffice_overview(context: dict[str, Any]) -> dict[str, Any]:
     request = context["request"]
     if not getattr(request.user, "is_staff", False):
         return {"hidden": True}
-    return overview_context(request)
+    try:
+        return overview_context(request)
+    except Exception:  # the app list below must stay usable whatever the figures do
+        logger.exception("admin overview failed")
+        return {"failed": True}
