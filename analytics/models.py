@@ -186,3 +186,21 @@ class ShopBuyerBitmap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} #{self.chunk}"
+
+
+class ShopBuyerMonthBitmap(models.Model):
+    """The OR of a calendar month's :class:`ShopBuyerBitmap` rows: a year's distinct buyers
+    read 12 monthly rows per chunk instead of 365 daily ones (edge days still come from the
+    daily bitmaps). A bit is cleared when the buyer has no order left on any day of the month."""
+
+    month = models.DateField("월(1일)")
+    chunk = models.IntegerField("구간")
+    bits = VarBitField("구매자 비트맵")
+
+    class Meta:
+        verbose_name = "월별 구매자 비트맵"
+        verbose_name_plural = "월별 구매자 비트맵"
+        constraints = [models.UniqueConstraint(fields=["month", "chunk"], name="shop_buyer_month_bitmap_key")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} #{self.chunk}"

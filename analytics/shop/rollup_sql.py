@@ -24,6 +24,7 @@ ROLLUP_TABLES = (
     "analytics_shopdailycategorysales",
     "analytics_shopdailybuyers",
     "analytics_shopbuyerbitmap",
+    "analytics_shopbuyermonthbitmap",
 )
 
 _FUNCTIONS = """
@@ -35,13 +36,23 @@ LANGUAGE plpgsql AS $$
 DECLARE
   ch integer := (buyer / {bits})::integer;
   pos integer := (buyer % {bits})::integer;
+  mon date := date_trunc('month', d)::date;
 BEGIN
   IF on_off = 1 THEN
     INSERT INTO analytics_shopbuyerbitmap AS t (day, chunk, bits)
     VALUES (d, ch, set_bit(B'0'::bit({bits})::varbit, pos, 1))
     ON CONFLICT (day, chunk) DO UPDATE SET bits = set_bit(t.bits, pos, 1);
+    INSERT INTO analytics_shopbuyermonthbitmap AS t (month, chunk, bits)
+    VALUES (mon, ch, set_bit(B'0'::bit({bits})::varbit, pos, 1))
+    ON CONFLICT (month, chunk) DO UPDATE SET bits = set_bit(t.bits, pos, 1);
   ELSE
     UPDATE analytics_shopbuyerbitmap SET bits = set_bit(bits, pos, 0) WHERE day = d AND chunk = ch;
+    IF NOT EXISTS (
+      SELECT 1 FROM analytics_shopbuyerday b
+      WHERE b.buyer_id = buyer AND b.day >= mon AND b.day < (mon + interval '1 month')::date AND b.orders_count > 0
+    ) THEN
+      UPDATE analytics_shopbuyermonthbitmap SET bits = set_bit(bits, pos, 0) WHERE month = mon AND chunk = ch;
+    END IF;
   END IF;
 END $$;
 
@@ -200,7 +211,7 @@ BEGIN
   LOCK TABLE commerce_order, commerce_orderitem, commerce_review, commerce_product IN SHARE MODE;
   TRUNCATE analytics_shopdailysales, analytics_shopdailyproductsales, analytics_shopbuyerday,
            analytics_shopbuyerfirstorder, analytics_shopdailyreviews, analytics_shopdailycategorysales,
-           analytics_shopdailybuyers, analytics_shopbuyerbitmap;
+           analytics_shopdailybuyers, analytics_shopbuyerbitmap, analytics_shopbuyermonthbitmap;
   INSERT INTO analytics_shopdailysales (day, currency, status, orders_count, revenue)
   SELECT analytics_shop_day(created_at), currency, status, COUNT(*), SUM(total)
   FROM commerce_order GROUP BY 1, 2, 3;
@@ -221,6 +232,8 @@ BEGIN
   SELECT day, (buyer_id / {bits})::integer,
          bit_or(set_bit(B'0'::bit({bits})::varbit, (buyer_id % {bits})::integer, 1))
   FROM analytics_shopbuyerday GROUP BY 1, 2;
+  INSERT INTO analytics_shopbuyermonthbitmap (month, chunk, bits)
+  SELECT date_trunc('month', day)::date, chunk, bit_or(bits) FROM analytics_shopbuyerbitmap GROUP BY 1, 2;
   INSERT INTO analytics_shopdailyreviews (day, reviews_count, rating_sum)
   SELECT analytics_shop_day(created_at), COUNT(*), SUM(rating) FROM commerce_review GROUP BY 1;
 END $$;

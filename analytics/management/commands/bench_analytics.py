@@ -228,7 +228,7 @@ class Command(BaseCommand):
             own_sql = _time(replay, repeat)
             from_orders = _time(
                 lambda r=r, label=label: dashboard_stats(period=label, date_range=r, source="direct"),
-                max(3, repeat // 4),
+                max(3, repeat // 10),
             )
             results[f"dashboard_{label}"] = {
                 "endpoint_cold": endpoint_cold,

@@ -25,7 +25,7 @@ tables (PostgreSQL). ``tests/shop/test_dashboard.py`` checks both give identical
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -197,19 +197,45 @@ class RollupSource:
             row["day"]: (row["revenue"], int(row["orders"]), users.get(row["day"], 0)) for row in sales if row["orders"]
         }
 
+    @staticmethod
+    def _months_and_days(r: DayRange) -> tuple[list[date], list[date]]:
+        """Split a range into whole calendar months (monthly bitmaps) and the days outside them."""
+        months: list[date] = []
+        days: list[date] = []
+        day = r.start
+        while day <= r.end:
+            first = day.replace(day=1)
+            next_month = (first + timedelta(days=32)).replace(day=1)
+            if day == first and next_month - timedelta(days=1) <= r.end:
+                months.append(first)
+                day = next_month
+            else:
+                days.append(day)
+                day += timedelta(days=1)
+        return months, days
+
     def buyers(self, r: DayRange) -> BuyerCounts:
         prev = r.previous()
-        # OR the day bitmaps of each period per chunk, then count bits: exact distinct buyers
+        cur_months, cur_days = self._months_and_days(r)
+        prev_months, prev_days = self._months_and_days(prev)
+        # OR the bitmaps of each period per chunk and count the bits: exact distinct buyers,
+        # and AND-ing the two periods gives the buyers active in both (retention)
         active, previous_active, retained = self._fetchone(
             """
+            WITH pieces AS (
+                SELECT chunk, bits, 'c' AS period FROM analytics_shopbuyermonthbitmap WHERE month = ANY(%s)
+                UNION ALL SELECT chunk, bits, 'c' FROM analytics_shopbuyerbitmap WHERE day = ANY(%s)
+                UNION ALL SELECT chunk, bits, 'p' FROM analytics_shopbuyermonthbitmap WHERE month = ANY(%s)
+                UNION ALL SELECT chunk, bits, 'p' FROM analytics_shopbuyerbitmap WHERE day = ANY(%s)
+            ), per_chunk AS (
+                SELECT bit_or(bits) FILTER (WHERE period = 'c') AS cur, bit_or(bits) FILTER (WHERE period = 'p') AS prev
+                FROM pieces GROUP BY chunk
+            )
             SELECT COALESCE(SUM(bit_count(cur)), 0), COALESCE(SUM(bit_count(prev)), 0),
                    COALESCE(SUM(bit_count(cur & prev)), 0)
-            FROM (
-                SELECT bit_or(bits) FILTER (WHERE day >= %s) AS cur, bit_or(bits) FILTER (WHERE day < %s) AS prev
-                FROM analytics_shopbuyerbitmap WHERE day >= %s AND day <= %s GROUP BY chunk
-            ) per_chunk
+            FROM per_chunk
             """,
-            [r.start, r.start, prev.start, r.end],
+            [cur_months, cur_days, prev_months, prev_days],
         )
         new = ShopBuyerFirstOrder.objects.filter(first_day__gte=r.start, first_day__lte=r.end).count()
         return BuyerCounts(active=int(active), new=new, previous_active=int(previous_active), retained=int(retained))

@@ -215,7 +215,9 @@ def test_rollup_rebuild_matches_triggers(shop):
     def bitmaps() -> list:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT day, chunk, bits::text FROM analytics_shopbuyerbitmap WHERE bit_count(bits) > 0 ORDER BY 1, 2"
+                "SELECT day, chunk, bits::text FROM analytics_shopbuyerbitmap WHERE bit_count(bits) > 0"
+                " UNION ALL SELECT month, -1 - chunk, bits::text FROM analytics_shopbuyermonthbitmap"
+                " WHERE bit_count(bits) > 0 ORDER BY 1, 2"
             )
             return cursor.fetchall()
 
@@ -242,6 +244,8 @@ def test_rollup_rebuild_matches_triggers(shop):
             bitmaps(),
         ]
 
+    # c1's only October order moves to November: its October monthly bit must be cleared
+    Order.objects.filter(pk=shop["orders"]["o7"].pk).update(created_at=kst(2026, 11, 6, 8))
     by_triggers = snapshot()
     with connection.cursor() as cursor:
         cursor.execute("SELECT analytics_shop_rollup_rebuild()")
@@ -250,7 +254,7 @@ def test_rollup_rebuild_matches_triggers(shop):
         (c.pk, d)
         for c, d in zip(
             shop["customers"],
-            [date(2026, 10, 31), date(2026, 11, 3), date(2026, 11, 5), date(2026, 10, 26)],
+            [date(2026, 11, 1), date(2026, 11, 3), date(2026, 11, 5), date(2026, 10, 26)],
             strict=True,
         )
     )
