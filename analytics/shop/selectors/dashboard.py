@@ -24,6 +24,7 @@ tables (PostgreSQL). ``tests/shop/test_dashboard.py`` checks both give identical
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -35,11 +36,6 @@ from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from analytics.models import (
-    ShopBuyerFirstOrder,
-    ShopDailyBuyers,
-    ShopDailyCategorySales,
-    ShopDailyReviews,
-    ShopDailySales,
     ShopRollupState,
 )
 from commerce.models import Order, OrderItem, OrderStatus, Review
@@ -73,15 +69,17 @@ class CategoryRow:
     revenue: Decimal
 
 
+SalesRow = tuple[str, str, int, Decimal]  # currency, status, orders, revenue
+
+
 class Source(Protocol):
     name: str
 
-    def sales(self, r: DayRange) -> list[tuple[str, str, int, Decimal]]: ...
+    def sales_periods(self, r: DayRange) -> tuple[list[SalesRow], list[SalesRow]]: ...
     def daily(self, r: DayRange, currency: str) -> dict[date, tuple[Decimal, int, int]]: ...
     def buyers(self, r: DayRange) -> BuyerCounts: ...
-    def products(self, r: DayRange) -> tuple[int, int]: ...
+    def products(self, r: DayRange) -> tuple[int, int, float | None]: ...
     def categories(self, r: DayRange, currency: str, limit: int) -> list[CategoryRow]: ...
-    def rating(self, r: DayRange) -> float | None: ...
 
 
 class DirectSource:
@@ -97,6 +95,9 @@ class DirectSource:
     def sales(self, r: DayRange) -> list[tuple[str, str, int, Decimal]]:
         rows = self._orders(r).order_by().values("currency", "status").annotate(n=Count("id"), rev=Sum("total"))
         return [(row["currency"], row["status"], row["n"], row["rev"] or ZERO) for row in rows]
+
+    def sales_periods(self, r: DayRange) -> tuple[list[SalesRow], list[SalesRow]]:
+        return self.sales(r), self.sales(r.previous())
 
     def daily(self, r: DayRange, currency: str) -> dict[date, tuple[Decimal, int, int]]:
         rows = (
@@ -136,9 +137,9 @@ class DirectSource:
         lo, hi = r.bounds()
         return OrderItem.objects.filter(order__created_at__gte=lo, order__created_at__lt=hi, order__status=DELIVERED)
 
-    def products(self, r: DayRange) -> tuple[int, int]:
+    def products(self, r: DayRange) -> tuple[int, int, float | None]:
         agg = self._delivered_items(r).aggregate(sold=Sum("quantity"), unique=Count("product_id", distinct=True))
-        return int(agg["sold"] or 0), int(agg["unique"] or 0)
+        return int(agg["sold"] or 0), int(agg["unique"] or 0), self.rating(r)
 
     def categories(self, r: DayRange, currency: str, limit: int) -> list[CategoryRow]:
         rows = (
@@ -178,24 +179,37 @@ class RollupSource:
             cursor.execute(sql, params)
             return cursor.fetchone()
 
-    def sales(self, r: DayRange) -> list[tuple[str, str, int, Decimal]]:
-        rows = (
-            ShopDailySales.objects.filter(self._days(r))
-            .values("currency", "status")
-            .annotate(n=Sum("orders_count"), rev=Sum("revenue"))
-        )
-        return [(row["currency"], row["status"], int(row["n"]), row["rev"] or ZERO) for row in rows if row["n"]]
+    def sales_periods(self, r: DayRange) -> tuple[list[SalesRow], list[SalesRow]]:
+        prev = r.previous()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT day >= %s AS is_current, currency, status, SUM(orders_count), SUM(revenue)
+                FROM analytics_shopdailysales WHERE day >= %s AND day <= %s
+                GROUP BY 1, 2, 3 HAVING SUM(orders_count) > 0
+                """,
+                [r.start, prev.start, r.end],
+            )
+            rows = cursor.fetchall()
+        current = [(c, st, int(n), rev or ZERO) for is_cur, c, st, n, rev in rows if is_cur]
+        previous = [(c, st, int(n), rev or ZERO) for is_cur, c, st, n, rev in rows if not is_cur]
+        return current, previous
 
     def daily(self, r: DayRange, currency: str) -> dict[date, tuple[Decimal, int, int]]:
-        sales = (
-            ShopDailySales.objects.filter(self._days(r), status=DELIVERED)
-            .values("day")
-            .annotate(revenue=Coalesce(Sum("revenue", filter=Q(currency=currency)), ZERO), orders=Sum("orders_count"))
-        )
-        users = dict(ShopDailyBuyers.objects.filter(self._days(r)).values_list("day", "delivered_buyers"))
-        return {
-            row["day"]: (row["revenue"], int(row["orders"]), users.get(row["day"], 0)) for row in sales if row["orders"]
-        }
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT s.day, s.revenue, s.orders, COALESCE(b.delivered_buyers, 0)
+                FROM (
+                    SELECT day, COALESCE(SUM(revenue) FILTER (WHERE currency = %s), 0) AS revenue,
+                           SUM(orders_count) AS orders
+                    FROM analytics_shopdailysales WHERE status = %s AND day >= %s AND day <= %s GROUP BY day
+                ) s LEFT JOIN analytics_shopdailybuyers b ON b.day = s.day
+                WHERE s.orders > 0
+                """,
+                [currency, DELIVERED, r.start, r.end],
+            )
+            return {day: (revenue, int(orders), int(users)) for day, revenue, orders, users in cursor.fetchall()}
 
     @staticmethod
     def _months_and_days(r: DayRange) -> tuple[list[date], list[date]]:
@@ -220,7 +234,7 @@ class RollupSource:
         prev_months, prev_days = self._months_and_days(prev)
         # OR the bitmaps of each period per chunk and count the bits: exact distinct buyers,
         # and AND-ing the two periods gives the buyers active in both (retention)
-        active, previous_active, retained = self._fetchone(
+        active, previous_active, retained, new = self._fetchone(
             """
             WITH pieces AS (
                 SELECT chunk, bits, 'c' AS period FROM analytics_shopbuyermonthbitmap WHERE month = ANY(%s)
@@ -232,26 +246,32 @@ class RollupSource:
                 FROM pieces GROUP BY chunk
             )
             SELECT COALESCE(SUM(bit_count(cur)), 0), COALESCE(SUM(bit_count(prev)), 0),
-                   COALESCE(SUM(bit_count(cur & prev)), 0)
+                   COALESCE(SUM(bit_count(cur & prev)), 0),
+                   (SELECT COUNT(*) FROM analytics_shopbuyerfirstorder WHERE first_day >= %s AND first_day <= %s)
             FROM per_chunk
             """,
-            [cur_months, cur_days, prev_months, prev_days],
+            [cur_months, cur_days, prev_months, prev_days, r.start, r.end],
         )
-        new = ShopBuyerFirstOrder.objects.filter(first_day__gte=r.start, first_day__lte=r.end).count()
-        return BuyerCounts(active=int(active), new=new, previous_active=int(previous_active), retained=int(retained))
+        return BuyerCounts(
+            active=int(active), new=int(new), previous_active=int(previous_active), retained=int(retained)
+        )
 
-    def products(self, r: DayRange) -> tuple[int, int]:
-        sold = ShopDailyCategorySales.objects.filter(self._days(r), status=DELIVERED).aggregate(n=Sum("quantity"))["n"]
-        # one index probe per product (shop_daily_product_prod) instead of a scan of the range
-        (unique,) = self._fetchone(
+    def products(self, r: DayRange) -> tuple[int, int, float | None]:
+        sold, unique, reviews, rating_sum = self._fetchone(
             """
-            SELECT COUNT(*) FROM commerce_product p WHERE EXISTS (
-                SELECT 1 FROM analytics_shopdailyproductsales s
-                WHERE s.product_id = p.id AND s.status = %s AND s.day >= %s AND s.day <= %s)
+            SELECT
+              (SELECT SUM(quantity) FROM analytics_shopdailycategorysales
+               WHERE status = %s AND day >= %s AND day <= %s),
+              -- one index probe per product (shop_daily_product_prod) instead of a scan of the range
+              (SELECT COUNT(*) FROM commerce_product p WHERE EXISTS (
+                 SELECT 1 FROM analytics_shopdailyproductsales s
+                 WHERE s.product_id = p.id AND s.status = %s AND s.day >= %s AND s.day <= %s)),
+              (SELECT SUM(reviews_count) FROM analytics_shopdailyreviews WHERE day >= %s AND day <= %s),
+              (SELECT SUM(rating_sum) FROM analytics_shopdailyreviews WHERE day >= %s AND day <= %s)
             """,
-            [DELIVERED, r.start, r.end],
+            [DELIVERED, r.start, r.end, DELIVERED, r.start, r.end, r.start, r.end, r.start, r.end],
         )
-        return int(sold or 0), int(unique)
+        return int(sold or 0), int(unique), (float(rating_sum) / float(reviews) if reviews else None)
 
     def categories(self, r: DayRange, currency: str, limit: int) -> list[CategoryRow]:
         sql = """
@@ -269,16 +289,23 @@ class RollupSource:
             cursor.execute(sql, [currency, DELIVERED, r.start, r.end, limit])
             return [CategoryRow(int(a), b, int(c), d) for a, b, c, d in cursor.fetchall()]
 
-    def rating(self, r: DayRange) -> float | None:
-        agg = ShopDailyReviews.objects.filter(self._days(r)).aggregate(n=Sum("reviews_count"), total=Sum("rating_sum"))
-        return agg["total"] / agg["n"] if agg["n"] else None
+
+_READY_TTL = 60.0
+_ready_cache: dict[str, tuple[float, bool]] = {}
 
 
 def rollups_ready() -> bool:
-    """True on PostgreSQL when the triggers were installed for the current ``TIME_ZONE``."""
+    """True on PostgreSQL when the triggers were installed for the current ``TIME_ZONE``
+    (remembered for a minute per process: the answer only changes with a rebuild)."""
     if connection.vendor != "postgresql":
         return False
-    return ShopRollupState.objects.filter(time_zone=settings.TIME_ZONE).exists()
+    key = f"{connection.settings_dict['NAME']}:{settings.TIME_ZONE}"
+    cached = _ready_cache.get(key)
+    if cached and time.monotonic() - cached[0] < _READY_TTL:
+        return cached[1]
+    ready = ShopRollupState.objects.filter(time_zone=settings.TIME_ZONE).exists()
+    _ready_cache[key] = (time.monotonic(), ready)
+    return ready
 
 
 def dashboard_source(prefer: str | None = None) -> Source:
@@ -319,9 +346,7 @@ def dashboard_stats(*, period: str, date_range: DayRange, source: str | None = N
     """The dashboard of seed 000 §2.1 for ``date_range`` (see the module docstring)."""
     src = dashboard_source(source)
     currency = primary_currency()
-    previous = date_range.previous()
-    current_sales = src.sales(date_range)
-    previous_sales = src.sales(previous)
+    current_sales, previous_sales = src.sales_periods(date_range)
 
     def completed_by_currency(rows: list[tuple[str, str, int, Decimal]]) -> dict[str, tuple[int, Decimal]]:
         out: dict[str, tuple[int, Decimal]] = {}
@@ -356,8 +381,7 @@ def dashboard_stats(*, period: str, date_range: DayRange, source: str | None = N
     primary_completed = done_now.get(currency, (0, ZERO))[0]
 
     buyers = src.buyers(date_range)
-    sold, unique_products = src.products(date_range)
-    rating = src.rating(date_range)
+    sold, unique_products, rating = src.products(date_range)
     daily = src.daily(date_range, currency)
 
     return {
