@@ -14,7 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 
-from customers.models import Customer, PackageBalance, PackagePurchase, PurchaseStatus, ServiceSession
+from customers.models import Customer, PackageBalance, PackagePurchase, PurchaseStatus, Service, ServiceSession
 
 from .detail import _num, membership_label
 
@@ -70,12 +70,23 @@ def _active_purchases(today: date) -> QuerySet[PackagePurchase]:
     return PackagePurchase.objects.filter(status=PurchaseStatus.ACTIVE, expiry_date__gte=today)
 
 
+_PHONE_LIKE = re.compile(r"^[\d\s\-+()]+$")
+
+
 def _text_filter(q: str) -> Q:
-    """Name, email or phone. Phone digits match with or without dashes (and spaces)."""
+    """Name, email or phone. Phone digits match with or without dashes (and spaces).
+
+    A term made only of digits and separators is a phone number (or part of one) and is
+    matched against the phone alone; a term with ``@`` against the email alone. This keeps
+    the scan to one column when the intent is plain."""
     q = q.strip()
-    cond = Q(name__icontains=q) | Q(email__icontains=q)
     digits = _NON_DIGITS.sub("", q)
-    # A query that is mostly digits is a phone number (or part of one).
+    if _PHONE_LIKE.match(q) and len(digits) >= 3:
+        return Q(phone_digits__contains=digits)
+    if "@" in q:
+        return Q(email__icontains=q)
+    cond = Q(name__icontains=q) | Q(email__icontains=q)
+    # mostly digits with a stray letter (e.g. "010 1234 5678번"): the phone too
     if len(digits) >= 3 and len(digits) >= len(q.replace("-", "").replace(" ", "")) - 1:
         cond |= Q(phone_digits__contains=digits)
     return cond
@@ -88,13 +99,15 @@ def customer_search_queryset(*, params: SearchParams, today: date) -> QuerySet[C
         qs = qs.annotate(phone_digits=Replace(Replace("phone", Value("-"), Value("")), Value(" "), Value("")))
         qs = qs.filter(_text_filter(params.q))
     if params.service_filter:
-        # customers who used (a session) or hold an unexpired balance of any listed service
-        used = ServiceSession.objects.filter(customer_id=OuterRef("pk"), service__code__in=params.service_filter)
+        # customers who used (a session) or hold an unexpired balance of any listed service;
+        # service ids first, so the per-customer probes need no join to the catalog
+        service_ids = list(Service.objects.filter(code__in=params.service_filter).values_list("id", flat=True))
+        used = ServiceSession.objects.filter(customer_id=OuterRef("pk"), service_id__in=service_ids)
         held = PackageBalance.objects.filter(
             purchase__customer_id=OuterRef("pk"),
             purchase__status=PurchaseStatus.ACTIVE,
             purchase__expiry_date__gte=today,
-            service__code__in=params.service_filter,
+            service_id__in=service_ids,
         )
         qs = qs.filter(Exists(used) | Exists(held))
     if params.package_status:
