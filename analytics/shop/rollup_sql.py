@@ -231,9 +231,9 @@ BEGIN
   INSERT INTO analytics_shopbuyerbitmap (day, chunk, bits)
   SELECT day, (buyer_id / {bits})::integer,
          bit_or(set_bit(B'0'::bit({bits})::varbit, (buyer_id % {bits})::integer, 1))
-  FROM analytics_shopbuyerday GROUP BY 1, 2;
+  FROM analytics_shopbuyerday GROUP BY 1, 2 ORDER BY 1, 2;  -- a range's rows share pages
   INSERT INTO analytics_shopbuyermonthbitmap (month, chunk, bits)
-  SELECT date_trunc('month', day)::date, chunk, bit_or(bits) FROM analytics_shopbuyerbitmap GROUP BY 1, 2;
+  SELECT date_trunc('month', day)::date, chunk, bit_or(bits) FROM analytics_shopbuyerbitmap GROUP BY 1, 2 ORDER BY 1, 2;
   INSERT INTO analytics_shopdailyreviews (day, reviews_count, rating_sum)
   SELECT analytics_shop_day(created_at), COUNT(*), SUM(rating) FROM commerce_review GROUP BY 1;
 END $$;
