@@ -181,3 +181,20 @@ def test_login_rate_limit_per_ip(api_client, db, settings):
     statuses = [login(api_client, f"user{i}", "x", ip="10.0.0.1").status_code for i in range(4)]
     assert statuses == [401, 401, 401, 429]
     assert login(api_client, "user9", "x", ip="10.0.0.2").status_code == 401  # another address
+
+
+def test_admin_login_is_locked_out_with_a_korean_page(make_user, settings):
+    from django.test import Client
+
+    make_user("ADMIN", username="boss", is_staff=True)
+    browser = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = browser.post("/admin/login/?next=/admin/", {"username": "boss", "password": "wrong"})
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
+    assert "계정 잠김" in response.content.decode()
+    assert response["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    # the right password does not get in while locked
+    response = browser.post("/admin/login/?next=/admin/", {"username": "boss", "password": PASSWORD})
+    assert response.status_code == 403
+    assert browser.get("/admin/").status_code == 302
