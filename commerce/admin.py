@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from import_export.admin import ExportActionMixin, ImportExportMixin
 
@@ -132,7 +132,10 @@ class OrderAdmin(BuyerDataAdminMixin, AuditedImportExportMixin, ImportExportMixi
     inlines = (OrderItemInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).annotate(line_count=Count("items"))
+        # A correlated subquery, evaluated for the 50 rows of the page only; Count("items")
+        # would GROUP BY every order before the LIMIT (seconds at 100k orders).
+        lines = OrderItem.objects.filter(order=OuterRef("pk")).order_by().values("order").annotate(n=Count("*"))
+        return super().get_queryset(request).annotate(line_count=Subquery(lines.values("n")))
 
     @admin.display(description="합계", ordering="total")
     def total_display(self, obj: Order) -> str:

@@ -8,6 +8,7 @@ Personal data is masked and every view of customer data is audited: see ``admin_
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -73,6 +74,17 @@ def extend_package(request: HttpRequest, **data: Any) -> PackagePurchase:
 
 def cancel_package(request: HttpRequest, **data: Any) -> PackagePurchase:
     return package_purchase_cancel(actor=principal_from_user(request.user), request=request, **data)
+
+
+def phone_spellings(digits: str) -> set[str]:
+    """The ways a Korean number is written: 01012345678 → {01012345678, 010-1234-5678};
+    02 numbers and 10-digit mobiles get their usual hyphenation too."""
+    spellings = {digits}
+    if digits.startswith("02") and len(digits) in (9, 10):
+        spellings.add(f"02-{digits[2:-4]}-{digits[-4:]}")
+    elif len(digits) in (10, 11):
+        spellings.add(f"{digits[:3]}-{digits[3:-4]}-{digits[-4:]}")
+    return spellings
 
 
 def balances_summary(purchase: PackagePurchase) -> str:
@@ -255,8 +267,11 @@ class RecentSessionInline(ReadOnlyInline, admin.TabularInline):
 
         class RecentFormSet(formset):  # type: ignore[misc, valid-type]
             def get_queryset(self) -> QuerySet:
-                # the formset has already filtered by customer; the model orders newest first
-                return super().get_queryset()[:recent]
+                # the formset has already filtered by customer; the model orders newest first.
+                # Kept: every form of the formset asks again.
+                if not hasattr(self, "_recent"):
+                    self._recent = super().get_queryset()[:recent]
+                return self._recent
 
         return RecentFormSet
 
@@ -386,6 +401,17 @@ class CustomerAdmin(
         if term.isdigit() and len(term) < 7:
             # A short number is a customer id (phone numbers have 7+ digits).
             return queryset.filter(pk=int(term)), False
+        digits = re.sub(r"\D", "", term)
+        if len(digits) >= 9 and re.fullmatch(r"[\d\s().+-]+", term):
+            # A whole phone number: exact match on the indexed column, in the spellings in use
+            # (010-1234-5678, 01012345678); a scan over 100k rows only when that finds nothing.
+            found = queryset.filter(phone__in=phone_spellings(digits))
+            if found.exists():
+                return found, False
+        elif "@" in term and " " not in term:
+            found = queryset.filter(email__in={term, term.lower()})
+            if found.exists():
+                return found, False
         return super().get_search_results(request, queryset, term)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Customer | None = None) -> list[str]:

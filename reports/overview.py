@@ -238,10 +238,12 @@ def chart_sessions_per_week(data: dict[str, Any]) -> str:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7.5, 3.2))
     labels = [f"{w:%m/%d}" for w in data["weeks"]]
+    x = list(range(len(labels)))
     bottom = [0] * len(labels)
     for code, entry in sorted(data["series"].items()):
-        ax.bar(labels, entry["counts"], bottom=bottom, label=entry["name"], color=SERVICE_COLORS.get(code))
+        ax.bar(x, entry["counts"], bottom=bottom, label=entry["name"], color=SERVICE_COLORS.get(code))
         bottom = [b + c for b, c in zip(bottom, entry["counts"], strict=True)]
+    ax.set_xticks(x, labels)
     ax.set_title("주별 서비스 이용 (최근 12주, 주 시작일)")
     ax.set_ylabel("세션 수")
     if data["series"]:

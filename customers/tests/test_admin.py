@@ -479,3 +479,23 @@ def test_index_still_works_when_the_overview_fails(staff, monkeypatch):
     html = response.content.decode()
     assert "통계를 불러오지 못했습니다" in html
     assert reverse("admin:customers_customer_changelist") in html  # the app list is there
+
+
+def test_search_by_phone_without_hyphens(customer, staff):
+    html = staff.get(reverse("admin:customers_customer_changelist"), {"q": "01043218765"}).content.decode()
+    assert reverse("admin:customers_customer_change", args=[customer.pk]) in html
+    assert AuditLog.objects.get(action="list").customer_ids == [customer.pk]
+
+
+def test_date_hierarchy_years_come_from_min_and_max(staff):
+    from customers.admin_support import with_indexed_dates
+
+    a, b = CustomerFactory(), CustomerFactory()
+    Customer.objects.filter(pk=a.pk).update(created_at=dt.datetime(2023, 5, 1, tzinfo=dt.UTC))
+    Customer.objects.filter(pk=b.pk).update(created_at=dt.datetime(2025, 2, 1, tzinfo=dt.UTC))
+    years = with_indexed_dates(Customer.objects.all()).datetimes("created_at", "year")
+    assert [y.year for y in years] == [2023, 2024, 2025]
+    months = with_indexed_dates(Customer.objects.filter(created_at__year=2025)).datetimes("created_at", "month")
+    assert [(m.year, m.month) for m in months] == [(2025, 2)]
+    html = staff.get(reverse("admin:customers_customer_changelist")).content.decode()
+    assert "created_at__year=2024" in html
