@@ -3,6 +3,8 @@ audit customer reads. Access, rate scope and cache time come from accounts/polic
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -50,7 +52,7 @@ class ForecastQuery(serializers.Serializer):
     category_id = serializers.IntegerField(min_value=1, required=False)
     as_of = serializers.DateField(required=False, input_formats=DATE_FORMATS)
 
-    def validate_as_of(self, value):
+    def validate_as_of(self, value: date) -> date:
         if value > local_today():
             raise serializers.ValidationError("기준일은 오늘 이후일 수 없습니다")
         return value

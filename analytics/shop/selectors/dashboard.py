@@ -32,7 +32,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from analytics.models import (
@@ -88,7 +88,7 @@ class DirectSource:
     name = "direct"
 
     @staticmethod
-    def _orders(r: DayRange):
+    def _orders(r: DayRange) -> QuerySet:
         lo, hi = r.bounds()
         return Order.objects.filter(created_at__gte=lo, created_at__lt=hi)
 
@@ -114,7 +114,7 @@ class DirectSource:
         )
         return {row["day"]: (row["revenue"], row["orders"], row["users"]) for row in rows}
 
-    def _active(self, r: DayRange):
+    def _active(self, r: DayRange) -> QuerySet:
         return self._orders(r).exclude(status=CANCELLED).order_by().values("buyer_id").distinct()
 
     def buyers(self, r: DayRange) -> BuyerCounts:
@@ -133,7 +133,7 @@ class DirectSource:
             active=self._active(r).count(), new=new, previous_active=self._active(prev).count(), retained=retained
         )
 
-    def _delivered_items(self, r: DayRange):
+    def _delivered_items(self, r: DayRange) -> QuerySet:
         lo, hi = r.bounds()
         return OrderItem.objects.filter(order__created_at__gte=lo, order__created_at__lt=hi, order__status=DELIVERED)
 
