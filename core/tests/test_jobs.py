@@ -175,3 +175,26 @@ def test_job_admin_is_read_only(client, make_user):
     assert client.post(f"/admin/core/job/{job.pk}/delete/", {"post": "yes"}).status_code == 403
     job.refresh_from_db()
     assert (job.kind, job.status) == ("test.succeed", Job.Status.QUEUED)
+
+
+def test_broker_outage_fails_the_job_instead_of_leaving_it_queued():
+    from config.celery import app as celery_app
+
+    saved = (celery_app.conf.task_always_eager, celery_app.conf.broker_url)
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    try:
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+        job = job_create(kind="test.succeed")
+        jobs.job_send(job.pk)
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url = saved
+        celery_app.pool.force_close_all()
+        # the next publish builds its pools for the restored broker
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error.startswith("작업 엔진에 연결할 수 없어 작업을 시작하지 못했습니다")
+    assert handled_ids == []
