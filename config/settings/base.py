@@ -52,7 +52,13 @@ def database_from_url(url: str) -> dict:
         "PORT": str(parsed.port or ""),
         # Django's pool is per process: gunicorn workers x pool_max < max_connections.
         "CONN_MAX_AGE": 0,
-        "OPTIONS": {"pool": {"min_size": pool_min, "max_size": pool_max, "timeout": float(os.environ.get("DB_POOL_TIMEOUT", 10))}},
+        "OPTIONS": {
+            "pool": {
+                "min_size": pool_min,
+                "max_size": pool_max,
+                "timeout": float(os.environ.get("DB_POOL_TIMEOUT", 10)),
+            }
+        },
         "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or None},
     }
 
