@@ -30,6 +30,7 @@ sysdeps:
 	@bash scripts/sysdeps.sh
 
 migrate: venv
+	$(PY) scripts/ensure_database.py
 	$(PY) manage.py migrate --noinput
 
 demo: venv sysdeps migrate
@@ -60,6 +61,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 fmt: venv
 	$(VENV)/bin/ruff format .
