@@ -70,6 +70,7 @@ def _active_purchases(today: date) -> QuerySet[PackagePurchase]:
     return PackagePurchase.objects.filter(status=PurchaseStatus.ACTIVE, expiry_date__gte=today)
 
 
+_HANGUL_ONLY = re.compile(r"^[\uac00-\ud7a3\s]+$")
 _PHONE_LIKE = re.compile(r"^[\d\s\-+()]+$")
 
 
@@ -85,6 +86,9 @@ def _text_filter(q: str) -> Q:
         return Q(phone_digits__contains=digits)
     if "@" in q:
         return Q(email__icontains=q)
+    if _HANGUL_ONLY.match(q):
+        # Hangul has no case and never appears in an email address: the name alone, no UPPER()
+        return Q(name__contains=q)
     cond = Q(name__icontains=q) | Q(email__icontains=q)
     # mostly digits with a stray letter (e.g. "010 1234 5678번"): the phone too
     if len(digits) >= 3 and len(digits) >= len(q.replace("-", "").replace(" ", "")) - 1:
@@ -99,8 +103,10 @@ def customer_search_queryset(*, params: SearchParams, today: date) -> QuerySet[C
         qs = qs.annotate(phone_digits=Replace(Replace("phone", Value("-"), Value("")), Value(" "), Value("")))
         qs = qs.filter(_text_filter(params.q))
     if params.service_filter:
-        # customers who used (a session) or hold an unexpired balance of any listed service;
-        # service ids first, so the per-customer probes need no join to the catalog
+        # customers who used (a session) or hold an unexpired balance of any listed service.
+        # Correlated EXISTS probes (index on sessions(customer, date)): bounded per customer.
+        # ``id IN (subquery) OR id IN (subquery)`` was tried and is far worse at 2M sessions
+        # (PostgreSQL falls back to an unhashed SubPlan). Service ids are resolved first.
         service_ids = list(Service.objects.filter(code__in=params.service_filter).values_list("id", flat=True))
         used = ServiceSession.objects.filter(customer_id=OuterRef("pk"), service_id__in=service_ids)
         held = PackageBalance.objects.filter(
