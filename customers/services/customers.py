@@ -13,7 +13,8 @@ from core.cache import invalidate
 from core.errors import ValidationFailed
 from customers.models import Customer, CustomerPreference, CustomerStatus
 
-CREATE_FIELDS = (
+# One list of the editable profile fields, shared by create (here) and update (profile.py).
+PROFILE_FIELDS = (
     "name",
     "phone",
     "email",
@@ -27,9 +28,9 @@ CREATE_FIELDS = (
     "health_goals",
     "preferred_time_slots",
     "assigned_staff",
-    "external_id",
-    "country",
 )
+# The shop identity is set once, when a customer is registered or imported.
+CREATE_FIELDS = (*PROFILE_FIELDS, "external_id", "country")
 PREFERENCE_FIELDS = (
     "preferred_services",
     "preferred_time",

@@ -14,32 +14,11 @@ from accounts.visibility import HEALTH_FIELDS
 from core.cache import invalidate
 from core.errors import ValidationFailed
 from customers.models import Customer, CustomerPreference
+from customers.services.customers import PREFERENCE_FIELDS, PROFILE_FIELDS
 
 # Fields an ADMIN may change through the API. The visit/revenue figures and risk_level are
 # derived (customer_stats_refresh, the churn model) and never written here.
-CUSTOMER_FIELDS = (
-    "name",
-    "phone",
-    "email",
-    "birth_year",
-    "gender",
-    "address",
-    "emergency_contact",
-    "occupation",
-    "membership_level",
-    "customer_status",
-    "health_goals",
-    "preferred_time_slots",
-    "assigned_staff",
-)
-PREFERENCE_FIELDS = (
-    "preferred_services",
-    "preferred_time",
-    "preferred_intensity",
-    "health_interests",
-    "communication_preference",
-    "marketing_consent",
-)
+CUSTOMER_FIELDS = PROFILE_FIELDS
 HEALTH_REDACTED = "[건강정보]"
 
 
