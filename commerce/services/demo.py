@@ -207,6 +207,11 @@ def shop_generate(
     buyer_ids = customer_ids[shoppers][by_created]
     buyer_created = customer_created[shoppers][by_created].astype("datetime64[s]").astype(np.int64)
     buyer_overseas = overseas[shoppers][by_created]
+    # About 40 % of buyers stop buying some time after they register (exponential lifetime,
+    # at least 30 days): the shop has churn for its churn model to learn from.
+    lapses = rng.random(len(buyer_ids)) < 0.4
+    lifetime = (30 + rng.exponential(300, len(buyer_ids))) * 86400
+    buyer_lapse = np.where(lapses, buyer_created + lifetime.astype(np.int64), np.iinfo(np.int64).max)
 
     end = np.datetime64(as_of, "D")
     days = np.arange(end - np.timedelta64(729, "D"), end + np.timedelta64(1, "D"))
@@ -242,6 +247,11 @@ def shop_generate(
         ts = np.minimum(ts, as_of_s - 60)
         eligible = np.maximum(1, np.searchsorted(buyer_created, ts, side="right"))
         pick = (eligible * rng.random(n) ** 1.6).astype(np.int64)
+        for _ in range(8):  # a lapsed buyer places no new orders: draw another buyer
+            lapsed = ts > buyer_lapse[pick]
+            if not lapsed.any():
+                break
+            pick[lapsed] = (eligible[lapsed] * rng.random(int(lapsed.sum())) ** 1.6).astype(np.int64)
         buyer = buyer_ids[pick]
         ts = np.maximum(ts, buyer_created[pick] + 600)  # never before the buyer registered
         usd = buyer_overseas[pick]
