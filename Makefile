@@ -35,6 +35,7 @@ migrate: venv
 
 demo: venv sysdeps migrate
 	$(PY) manage.py seed_demo --size small --if-empty
+	$(PY) manage.py train_models --if-missing
 	$(PY) manage.py create_demo_users
 	@echo ""
 	@echo "  관리자 화면: http://127.0.0.1:8000/admin/"

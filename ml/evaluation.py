@@ -14,7 +14,7 @@ def binary_report(y_true: np.ndarray, proba: np.ndarray, *, threshold: float = 0
     pred = (proba >= threshold).astype(int)
     both_classes = len(np.unique(y_true)) == 2
     return {
-        "n": int(len(y_true)),
+        "n": len(y_true),
         "positive_rate": round(float(y_true.mean()), 4) if len(y_true) else None,
         "auc": round(float(roc_auc_score(y_true, proba)), 4) if both_classes else None,
         "average_precision": round(float(average_precision_score(y_true, proba)), 4) if both_classes else None,
