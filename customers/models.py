@@ -51,7 +51,9 @@ class Customer(models.Model):
     """A person who attends center sessions and/or buys from the shop (seed 000's ``user_id``).
 
     The visit and revenue figures (``total_visits``, ``first_visit_date``, ``last_visit_date``,
-    ``total_revenue``, ``average_satisfaction``) are denormalised for search and sorting. They
+    ``total_revenue``, ``average_satisfaction``) and the search columns (``used_services_mask``,
+    ``package_services_mask``, ``first/last_package_expiry``) are denormalised for search and
+    sorting. They
     are written only by ``customers.services.customer_stats_refresh`` inside the transaction
     that changes sessions or purchases, and a test checks they equal the derivation.
     ``risk_level`` is the churn model's last score (``risk_scored_at``).
@@ -95,6 +97,13 @@ class Customer(models.Model):
         "이탈 위험", max_length=10, choices=RiskLevel.choices, default=RiskLevel.STABLE, db_index=True
     )
     risk_scored_at = models.DateTimeField("위험도 산정 시각", null=True, blank=True)
+    # denormalised for search filters (customer_stats_refresh). Masks: one bit per service
+    # code (SERVICE_BITS); expiries: over the purchases with status "active", compared with
+    # today at query time (the stored values do not depend on the date).
+    used_services_mask = models.PositiveSmallIntegerField("이용 서비스(비트)", default=0, editable=False)
+    package_services_mask = models.PositiveSmallIntegerField("보유 패키지 서비스(비트)", default=0, editable=False)
+    first_package_expiry = models.DateField("가장 이른 패키지 만료일", null=True, blank=True, editable=False)
+    last_package_expiry = models.DateField("가장 늦은 패키지 만료일", null=True, blank=True, editable=False)
 
     # a default, not auto_now_add: imports and seed_demo store the real registration time
     created_at = models.DateTimeField("등록일", default=timezone.now, editable=False, db_index=True)
@@ -104,6 +113,13 @@ class Customer(models.Model):
         verbose_name = "고객"
         verbose_name_plural = "고객"
         ordering = ["-id"]
+        indexes = [
+            # search: package_status / service_filter and their exact COUNT from the index alone
+            models.Index(
+                fields=["last_package_expiry", "used_services_mask", "package_services_mask", "first_package_expiry"],
+                name="customer_package_search_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(total_revenue__gte=0), name="customer_revenue_non_negative"),
             models.CheckConstraint(
@@ -149,6 +165,10 @@ class ServiceType(models.TextChoices):
     LYMPH = "lymph", "림프"
     RED = "red", "레드라이트"
     AI_BIKE = "ai_bike", "AI 바이크"
+
+
+# The bit of each service code in Customer.used_services_mask / package_services_mask.
+SERVICE_BITS = {code: 1 << i for i, code in enumerate(ServiceType.values)}
 
 
 class Service(models.Model):

@@ -14,7 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 
-from customers.models import Customer, PackageBalance, PackagePurchase, PurchaseStatus, Service, ServiceSession
+from customers.models import SERVICE_BITS, Customer, PackageBalance, PackagePurchase, PurchaseStatus
 
 from .detail import _num, membership_label
 
@@ -103,30 +103,38 @@ def customer_search_queryset(*, params: SearchParams, today: date) -> QuerySet[C
         qs = qs.annotate(phone_digits=Replace(Replace("phone", Value("-"), Value("")), Value(" "), Value("")))
         qs = qs.filter(_text_filter(params.q))
     if params.service_filter:
-        # customers who used (a session) or hold an unexpired balance of any listed service.
-        # Correlated EXISTS probes (index on sessions(customer, date)): bounded per customer.
-        # ``id IN (subquery) OR id IN (subquery)`` was tried and is far worse at 2M sessions
-        # (PostgreSQL falls back to an unhashed SubPlan). Service ids are resolved first.
-        service_ids = list(Service.objects.filter(code__in=params.service_filter).values_list("id", flat=True))
-        used = ServiceSession.objects.filter(customer_id=OuterRef("pk"), service_id__in=service_ids)
+        # customers who used (a session) or hold an unexpired balance of any listed service,
+        # from the denormalised masks/expiries (customer_stats_refresh). Holding is exact from
+        # the row when every "active" purchase is unexpired (first expiry >= today); only a
+        # customer with both expired and unexpired purchases, who never used the services but
+        # holds them in some purchase, needs the EXISTS probe.
+        bits = 0
+        for code in params.service_filter:
+            bits |= SERVICE_BITS.get(code, 0)
         held = PackageBalance.objects.filter(
             purchase__customer_id=OuterRef("pk"),
             purchase__status=PurchaseStatus.ACTIVE,
             purchase__expiry_date__gte=today,
-            service_id__in=service_ids,
+            service__code__in=params.service_filter,
         )
-        qs = qs.filter(Exists(used) | Exists(held))
-    if params.package_status:
-        active = _active_purchases(today).filter(customer_id=OuterRef("pk"))
-        if params.package_status == "active":
-            qs = qs.filter(Exists(active))
-        elif params.package_status == "expiring":
-            qs = qs.filter(Exists(active.filter(expiry_date__lte=today + timedelta(days=EXPIRING_DAYS))))
-        elif params.package_status == "expired":
-            expired = PackagePurchase.objects.filter(
-                customer_id=OuterRef("pk"), status=PurchaseStatus.ACTIVE, expiry_date__lt=today
+        qs = qs.alias(
+            _used_bits=F("used_services_mask").bitand(bits), _held_bits=F("package_services_mask").bitand(bits)
+        ).filter(
+            Q(_used_bits__gt=0)
+            | (
+                Q(_held_bits__gt=0, last_package_expiry__gte=today)
+                & (Q(first_package_expiry__gte=today) | Exists(held))
             )
-            qs = qs.filter(Exists(expired) & ~Exists(active))
+        )
+    if params.package_status:
+        # "active" purchase rows' max expiry >= today <=> one is unexpired; < today <=> all expired
+        if params.package_status == "active":
+            qs = qs.filter(last_package_expiry__gte=today)
+        elif params.package_status == "expiring":
+            window = _active_purchases(today).filter(expiry_date__lte=today + timedelta(days=EXPIRING_DAYS))
+            qs = qs.filter(last_package_expiry__gte=today, id__in=window.values("customer_id"))
+        elif params.package_status == "expired":
+            qs = qs.filter(last_package_expiry__lt=today)
     if params.membership_level:
         qs = qs.filter(membership_level=params.membership_level.lower())
     if params.risk_level:

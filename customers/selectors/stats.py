@@ -11,7 +11,7 @@ from typing import TypedDict
 
 from django.db.models import Count, Max, Min, Sum
 
-from customers.models import PackagePurchase, PurchaseStatus, ServiceSession
+from customers.models import SERVICE_BITS, PackageBalance, PackagePurchase, PurchaseStatus, ServiceSession
 
 # Purchases that count as revenue: everything not refunded or cancelled.
 REVENUE_STATUSES = (PurchaseStatus.ACTIVE,)
@@ -23,6 +23,10 @@ class CustomerStats(TypedDict):
     last_visit_date: date | None
     total_revenue: Decimal
     average_satisfaction: Decimal | None
+    used_services_mask: int
+    package_services_mask: int
+    first_package_expiry: date | None
+    last_package_expiry: date | None
 
 
 def satisfaction_average(*, rating_sum: int, rating_count: int) -> Decimal | None:
@@ -45,6 +49,10 @@ def customer_stats_derived(*, customer_ids: Iterable[int]) -> dict[int, Customer
             "last_visit_date": None,
             "total_revenue": Decimal("0"),
             "average_satisfaction": None,
+            "used_services_mask": 0,
+            "package_services_mask": 0,
+            "first_package_expiry": None,
+            "last_package_expiry": None,
         }
         for i in ids
     }
@@ -78,6 +86,23 @@ def customer_stats_derived(*, customer_ids: Iterable[int]) -> dict[int, Customer
         )
         for row in revenue:
             result[row["customer_id"]]["total_revenue"] = Decimal(row["total"] or 0).quantize(Decimal("1"))
+        used = ServiceSession.objects.filter(customer_id__in=chunk).values_list("customer_id", "service__code")
+        for customer_id, code in used.distinct().order_by():
+            result[customer_id]["used_services_mask"] |= SERVICE_BITS.get(code, 0)
+        held = PackageBalance.objects.filter(
+            purchase__customer_id__in=chunk, purchase__status=PurchaseStatus.ACTIVE
+        ).values_list("purchase__customer_id", "service__code")
+        for customer_id, code in held.distinct().order_by():
+            result[customer_id]["package_services_mask"] |= SERVICE_BITS.get(code, 0)
+        expiries = (
+            PackagePurchase.objects.filter(customer_id__in=chunk, status=PurchaseStatus.ACTIVE)
+            .values("customer_id")
+            .annotate(first=Min("expiry_date"), last=Max("expiry_date"))
+            .order_by()
+        )
+        for row in expiries:
+            result[row["customer_id"]]["first_package_expiry"] = row["first"]
+            result[row["customer_id"]]["last_package_expiry"] = row["last"]
     return result
 
 
@@ -86,7 +111,16 @@ def customer_stats_stored(*, customer_ids: Iterable[int]) -> dict[int, CustomerS
     from customers.models import Customer
 
     rows = Customer.objects.filter(id__in=list(customer_ids)).values(
-        "id", "total_visits", "first_visit_date", "last_visit_date", "total_revenue", "average_satisfaction"
+        "id",
+        "total_visits",
+        "first_visit_date",
+        "last_visit_date",
+        "total_revenue",
+        "average_satisfaction",
+        "used_services_mask",
+        "package_services_mask",
+        "first_package_expiry",
+        "last_package_expiry",
     )
     return {
         r["id"]: {
@@ -95,6 +129,10 @@ def customer_stats_stored(*, customer_ids: Iterable[int]) -> dict[int, CustomerS
             "last_visit_date": r["last_visit_date"],
             "total_revenue": Decimal(r["total_revenue"]).quantize(Decimal("1")),
             "average_satisfaction": r["average_satisfaction"],
+            "used_services_mask": r["used_services_mask"],
+            "package_services_mask": r["package_services_mask"],
+            "first_package_expiry": r["first_package_expiry"],
+            "last_package_expiry": r["last_package_expiry"],
         }
         for r in rows
     }

@@ -8,7 +8,9 @@ Used by every app's tests, e.g.::
 ``ServiceFactory`` reuses the catalog row of a code (``django_get_or_create``), so tests can ask
 for ``ServiceFactory(code="brain")`` repeatedly. The denormalised figures of ``Customer`` are not
 set by the factories: call ``customers.services.stats.customer_stats_refresh`` after building
-sessions/purchases directly, or use the services.
+sessions/purchases directly, or use the services. The search columns (service masks, package
+expiries) are: the purchase, balance and session factories refresh them, so a search test sees
+what the rows say while keeping the visit figures it set by hand.
 """
 
 from __future__ import annotations
@@ -44,6 +46,13 @@ from customers.models import (
 )
 
 fake = Faker("ko_KR")
+
+
+def _refresh_search_columns(customer_id: int) -> None:
+    from customers.services.stats import customer_stats_refresh
+
+    customer_stats_refresh(customer_ids=[customer_id], search_columns_only=True)
+
 
 # name, duration (min), price (KRW), goal tags: the catalog of the center (also used by seed_demo)
 SERVICE_CATALOG: dict[str, tuple[str, int, int, list[str]]] = {
@@ -188,6 +197,11 @@ class PackagePurchaseFactory(DjangoModelFactory):
         for code, n in extracted.items():
             PackageBalance.objects.filter(purchase=self, service__code=code).update(used=n)
 
+    @classmethod
+    def _after_postgeneration(cls, instance: PackagePurchase, create: bool, results: dict | None = None) -> None:
+        if create:
+            _refresh_search_columns(instance.customer_id)
+
 
 class PackageBalanceFactory(DjangoModelFactory):
     class Meta:
@@ -198,6 +212,11 @@ class PackageBalanceFactory(DjangoModelFactory):
     service = factory.SubFactory(ServiceFactory)
     total = 10
     used = 0
+
+    @classmethod
+    def _after_postgeneration(cls, instance: PackageBalance, create: bool, results: dict | None = None) -> None:
+        if create:
+            _refresh_search_columns(instance.purchase.customer_id)
 
 
 class ServiceSessionFactory(DjangoModelFactory):
@@ -216,6 +235,11 @@ class ServiceSessionFactory(DjangoModelFactory):
     duration_minutes = factory.LazyAttribute(lambda o: o.service.duration_minutes)
     satisfaction_rating = 4
     session_notes = "컨디션 양호"
+
+    @classmethod
+    def _after_postgeneration(cls, instance: ServiceSession, create: bool, results: dict | None = None) -> None:
+        if create:
+            _refresh_search_columns(instance.customer_id)
 
 
 class HealthMetricFactory(DjangoModelFactory):
