@@ -34,7 +34,9 @@ def recency_baseline_scores(days_since_last: np.ndarray) -> np.ndarray:
     return (days - days.min()) / span if span > 0 else np.full_like(days, 0.5)
 
 
-def compare_with_baseline(y_true: np.ndarray, proba: np.ndarray, days_since_last: np.ndarray, *, threshold: float = 0.5) -> dict:
+def compare_with_baseline(
+    y_true: np.ndarray, proba: np.ndarray, days_since_last: np.ndarray, *, threshold: float = 0.5
+) -> dict:
     """``{"model": report, "baseline_recency": report}``. The baseline's threshold is chosen
     to flag the same number of customers as the model, so precision/recall compare fairly."""
     model = binary_report(y_true, proba, threshold=threshold)
