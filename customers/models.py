@@ -52,7 +52,7 @@ class Customer(models.Model):
 
     The visit and revenue figures (``total_visits``, ``first_visit_date``, ``last_visit_date``,
     ``total_revenue``, ``average_satisfaction``) and the search columns (``used_services_mask``,
-    ``package_services_mask``, ``first/last_package_expiry``) are denormalised for search and
+    ``last_package_expiry``, ``held_until_<service>``) are denormalised for search and
     sorting. They
     are written only by ``customers.services.customer_stats_refresh`` inside the transaction
     that changes sessions or purchases, and a test checks they equal the derivation.
@@ -97,13 +97,18 @@ class Customer(models.Model):
         "이탈 위험", max_length=10, choices=RiskLevel.choices, default=RiskLevel.STABLE, db_index=True
     )
     risk_scored_at = models.DateTimeField("위험도 산정 시각", null=True, blank=True)
-    # denormalised for search filters (customer_stats_refresh). Masks: one bit per service
-    # code (SERVICE_BITS); expiries: over the purchases with status "active", compared with
-    # today at query time (the stored values do not depend on the date).
-    used_services_mask = models.PositiveSmallIntegerField("이용 서비스(비트)", default=0, editable=False)
-    package_services_mask = models.PositiveSmallIntegerField("보유 패키지 서비스(비트)", default=0, editable=False)
-    first_package_expiry = models.DateField("가장 이른 패키지 만료일", null=True, blank=True, editable=False)
-    last_package_expiry = models.DateField("가장 늦은 패키지 만료일", null=True, blank=True, editable=False)
+    # denormalised for search filters (customer_stats_refresh). The mask has one bit per
+    # service code (SERVICE_BITS) the customer had sessions of; the dates are the latest expiry
+    # among purchases with status "active" (all, and those holding a balance of each service).
+    # Compared with today at query time: the stored values do not depend on the date.
+    # db_default: bulk COPY loads (seed_demo, imports) leave them out; the final refresh fills them.
+    used_services_mask = models.PositiveSmallIntegerField("이용 서비스(비트)", default=0, db_default=0, editable=False)
+    last_package_expiry = models.DateField("패키지 최종 만료일", null=True, blank=True, editable=False)
+    held_until_brain = models.DateField("브레인 피드백 잔여 만료일", null=True, blank=True, editable=False)
+    held_until_pulse = models.DateField("펄스 잔여 만료일", null=True, blank=True, editable=False)
+    held_until_lymph = models.DateField("림프 잔여 만료일", null=True, blank=True, editable=False)
+    held_until_red = models.DateField("레드라이트 잔여 만료일", null=True, blank=True, editable=False)
+    held_until_ai_bike = models.DateField("AI 바이크 잔여 만료일", null=True, blank=True, editable=False)
 
     # a default, not auto_now_add: imports and seed_demo store the real registration time
     created_at = models.DateTimeField("등록일", default=timezone.now, editable=False, db_index=True)
@@ -116,9 +121,24 @@ class Customer(models.Model):
         indexes = [
             # search: package_status / service_filter and their exact COUNT from the index alone
             models.Index(
-                fields=["last_package_expiry", "used_services_mask", "package_services_mask", "first_package_expiry"],
+                fields=[
+                    "last_package_expiry",
+                    "used_services_mask",
+                    "held_until_brain",
+                    "held_until_pulse",
+                    "held_until_lymph",
+                    "held_until_red",
+                    "held_until_ai_bike",
+                ],
                 name="customer_package_search_idx",
             ),
+            # search pages: ORDER BY <sort>, id (both directions) read in index order, LIMIT n
+            models.Index(fields=["name", "id"], name="customer_name_id_idx"),
+            models.Index(fields=["total_visits", "id"], name="customer_visits_id_idx"),
+            models.Index(fields=["total_revenue", "id"], name="customer_revenue_id_idx"),
+            models.Index(fields=["last_visit_date", "id"], name="customer_last_visit_id_idx"),
+            # (last_visit_date DESC NULLS LAST, id DESC), which the default descending sort needs and
+            # SQLite cannot index, is created on PostgreSQL by migration 0005
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total_revenue__gte=0), name="customer_revenue_non_negative"),
@@ -167,8 +187,9 @@ class ServiceType(models.TextChoices):
     AI_BIKE = "ai_bike", "AI 바이크"
 
 
-# The bit of each service code in Customer.used_services_mask / package_services_mask.
+# The bit of each service code in Customer.used_services_mask, and its Customer.held_until_* field.
 SERVICE_BITS = {code: 1 << i for i, code in enumerate(ServiceType.values)}
+HELD_UNTIL_FIELDS = {code: f"held_until_{code}" for code in ServiceType.values}
 
 
 class Service(models.Model):

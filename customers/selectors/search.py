@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 
-from customers.models import SERVICE_BITS, Customer, PackageBalance, PackagePurchase, PurchaseStatus
+from customers.models import HELD_UNTIL_FIELDS, SERVICE_BITS, Customer, PackageBalance, PackagePurchase, PurchaseStatus
 
 from .detail import _num, membership_label
 
@@ -32,6 +32,7 @@ SORT_FIELDS = {
     "total_visits": "total_visits",
     "revenue": "total_revenue",
 }
+NULLABLE_SORT_FIELDS = {"last_visit_date"}
 PACKAGE_STATUSES = ("active", "expiring", "expired")
 
 _NON_DIGITS = re.compile(r"\D")
@@ -103,29 +104,16 @@ def customer_search_queryset(*, params: SearchParams, today: date) -> QuerySet[C
         qs = qs.annotate(phone_digits=Replace(Replace("phone", Value("-"), Value("")), Value(" "), Value("")))
         qs = qs.filter(_text_filter(params.q))
     if params.service_filter:
-        # customers who used (a session) or hold an unexpired balance of any listed service,
-        # from the denormalised masks/expiries (customer_stats_refresh). Holding is exact from
-        # the row when every "active" purchase is unexpired (first expiry >= today); only a
-        # customer with both expired and unexpired purchases, who never used the services but
-        # holds them in some purchase, needs the EXISTS probe.
+        # customers who used (a session) or hold an unexpired balance of any listed service:
+        # the session mask and the per-service latest expiry of the "active" purchases holding
+        # it, kept by customer_stats_refresh (all on the row: the COUNT is an index-only scan).
         bits = 0
+        held = Q()
         for code in params.service_filter:
             bits |= SERVICE_BITS.get(code, 0)
-        held = PackageBalance.objects.filter(
-            purchase__customer_id=OuterRef("pk"),
-            purchase__status=PurchaseStatus.ACTIVE,
-            purchase__expiry_date__gte=today,
-            service__code__in=params.service_filter,
-        )
-        qs = qs.alias(
-            _used_bits=F("used_services_mask").bitand(bits), _held_bits=F("package_services_mask").bitand(bits)
-        ).filter(
-            Q(_used_bits__gt=0)
-            | (
-                Q(_held_bits__gt=0, last_package_expiry__gte=today)
-                & (Q(first_package_expiry__gte=today) | Exists(held))
-            )
-        )
+            if code in HELD_UNTIL_FIELDS:
+                held |= Q(**{f"{HELD_UNTIL_FIELDS[code]}__gte": today})
+        qs = qs.alias(_used_bits=F("used_services_mask").bitand(bits)).filter(Q(_used_bits__gt=0) | held)
     if params.package_status:
         # "active" purchase rows' max expiry >= today <=> one is unexpired; < today <=> all expired
         if params.package_status == "active":
@@ -144,7 +132,11 @@ def customer_search_queryset(*, params: SearchParams, today: date) -> QuerySet[C
     if params.last_visit_to:
         qs = qs.filter(last_visit_date__lte=params.last_visit_to)
     column = SORT_FIELDS[params.sort_by]
-    order = F(column).desc(nulls_last=True) if params.descending else F(column).asc(nulls_last=True)
+    if column in NULLABLE_SORT_FIELDS:
+        order = F(column).desc(nulls_last=True) if params.descending else F(column).asc(nulls_last=True)
+    else:
+        # NOT NULL: a plain direction, which the (column, id) index serves in either direction
+        order = F(column).desc() if params.descending else F(column).asc()
     tie = "-id" if params.descending else "id"
     return qs.order_by(order, tie)
 

@@ -11,7 +11,14 @@ from typing import TypedDict
 
 from django.db.models import Count, Max, Min, Sum
 
-from customers.models import SERVICE_BITS, PackageBalance, PackagePurchase, PurchaseStatus, ServiceSession
+from customers.models import (
+    HELD_UNTIL_FIELDS,
+    SERVICE_BITS,
+    PackageBalance,
+    PackagePurchase,
+    PurchaseStatus,
+    ServiceSession,
+)
 
 # Purchases that count as revenue: everything not refunded or cancelled.
 REVENUE_STATUSES = (PurchaseStatus.ACTIVE,)
@@ -24,9 +31,8 @@ class CustomerStats(TypedDict):
     total_revenue: Decimal
     average_satisfaction: Decimal | None
     used_services_mask: int
-    package_services_mask: int
-    first_package_expiry: date | None
     last_package_expiry: date | None
+    held_until: dict[str, date | None]
 
 
 def satisfaction_average(*, rating_sum: int, rating_count: int) -> Decimal | None:
@@ -50,9 +56,8 @@ def customer_stats_derived(*, customer_ids: Iterable[int]) -> dict[int, Customer
             "total_revenue": Decimal("0"),
             "average_satisfaction": None,
             "used_services_mask": 0,
-            "package_services_mask": 0,
-            "first_package_expiry": None,
             "last_package_expiry": None,
+            "held_until": dict.fromkeys(HELD_UNTIL_FIELDS),
         }
         for i in ids
     }
@@ -89,19 +94,22 @@ def customer_stats_derived(*, customer_ids: Iterable[int]) -> dict[int, Customer
         used = ServiceSession.objects.filter(customer_id__in=chunk).values_list("customer_id", "service__code")
         for customer_id, code in used.distinct().order_by():
             result[customer_id]["used_services_mask"] |= SERVICE_BITS.get(code, 0)
-        held = PackageBalance.objects.filter(
-            purchase__customer_id__in=chunk, purchase__status=PurchaseStatus.ACTIVE
-        ).values_list("purchase__customer_id", "service__code")
-        for customer_id, code in held.distinct().order_by():
-            result[customer_id]["package_services_mask"] |= SERVICE_BITS.get(code, 0)
+        held = (
+            PackageBalance.objects.filter(purchase__customer_id__in=chunk, purchase__status=PurchaseStatus.ACTIVE)
+            .values("purchase__customer_id", "service__code")
+            .annotate(until=Max("purchase__expiry_date"))
+            .order_by()
+        )
+        for row in held:
+            if row["service__code"] in HELD_UNTIL_FIELDS:
+                result[row["purchase__customer_id"]]["held_until"][row["service__code"]] = row["until"]
         expiries = (
             PackagePurchase.objects.filter(customer_id__in=chunk, status=PurchaseStatus.ACTIVE)
             .values("customer_id")
-            .annotate(first=Min("expiry_date"), last=Max("expiry_date"))
+            .annotate(last=Max("expiry_date"))
             .order_by()
         )
         for row in expiries:
-            result[row["customer_id"]]["first_package_expiry"] = row["first"]
             result[row["customer_id"]]["last_package_expiry"] = row["last"]
     return result
 
@@ -118,9 +126,8 @@ def customer_stats_stored(*, customer_ids: Iterable[int]) -> dict[int, CustomerS
         "total_revenue",
         "average_satisfaction",
         "used_services_mask",
-        "package_services_mask",
-        "first_package_expiry",
         "last_package_expiry",
+        *HELD_UNTIL_FIELDS.values(),
     )
     return {
         r["id"]: {
@@ -130,9 +137,8 @@ def customer_stats_stored(*, customer_ids: Iterable[int]) -> dict[int, CustomerS
             "total_revenue": Decimal(r["total_revenue"]).quantize(Decimal("1")),
             "average_satisfaction": r["average_satisfaction"],
             "used_services_mask": r["used_services_mask"],
-            "package_services_mask": r["package_services_mask"],
-            "first_package_expiry": r["first_package_expiry"],
             "last_package_expiry": r["last_package_expiry"],
+            "held_until": {code: r[field] for code, field in HELD_UNTIL_FIELDS.items()},
         }
         for r in rows
     }

@@ -1,6 +1,6 @@
 """The denormalised figures of :class:`customers.models.Customer` (total_visits, first/last
 visit, total_revenue, average_satisfaction, and the search columns used_services_mask,
-package_services_mask, first/last_package_expiry).
+last_package_expiry, held_until_<service>).
 
 They are recomputed here, and only here, by one set-based ``UPDATE … FROM (aggregates)`` per
 batch of customers, in the caller's transaction. Every service that changes sessions or
@@ -16,6 +16,7 @@ from django.db import connection, transaction
 
 from core.cache import invalidate
 from customers.models import (
+    HELD_UNTIL_FIELDS,
     SERVICE_BITS,
     Customer,
     PackageBalance,
@@ -39,6 +40,12 @@ def _refresh_sql(id_filter: str, *, figures: bool = True) -> str:
     # distinct powers of two summed once per (customer, service) = the bitwise OR, portably
     bit = "CASE sv.code " + " ".join(f"WHEN '{c}' THEN {b}" for c, b in SERVICE_BITS.items()) + " ELSE 0 END"
     where_purchase = f"AND p.customer_id IN ({id_filter})" if id_filter else ""
+    # per service: the latest expiry among the "active" purchases holding a balance of it
+    held_max = ", ".join(
+        f"MAX(CASE WHEN sv.code = '{code}' THEN p.expiry_date END) AS {field}"
+        for code, field in HELD_UNTIL_FIELDS.items()
+    )
+    held_set = ", ".join(f"{field} = hu.{field}" for field in HELD_UNTIL_FIELDS.values())
     statuses = ", ".join(f"'{s}'" for s in REVENUE_STATUSES)
     where_customer = f"WHERE id IN ({id_filter})" if id_filter else ""
     where_child = f"AND customer_id IN ({id_filter})" if id_filter else ""
@@ -65,9 +72,8 @@ def _refresh_sql(id_filter: str, *, figures: bool = True) -> str:
     return f"""
         UPDATE {customer} AS c SET {figures_set if figures else ""}
             used_services_mask = COALESCE(um.mask, 0),
-            package_services_mask = COALESCE(pm.mask, 0),
-            first_package_expiry = pe.first_expiry,
-            last_package_expiry = pe.last_expiry
+            last_package_expiry = pe.last_expiry,
+            {held_set}
         FROM (SELECT id FROM {customer} {where_customer}) AS ids {figures_join if figures else ""}
         LEFT JOIN (
             SELECT u.customer_id, SUM({bit}) AS mask FROM (
@@ -75,14 +81,13 @@ def _refresh_sql(id_filter: str, *, figures: bool = True) -> str:
             ) AS u JOIN {service} AS sv ON sv.id = u.service_id GROUP BY u.customer_id
         ) AS um ON um.customer_id = ids.id
         LEFT JOIN (
-            SELECT h.customer_id, SUM({bit}) AS mask FROM (
-                SELECT DISTINCT p.customer_id, b.service_id FROM {balance} AS b
-                JOIN {purchase} AS p ON p.id = b.purchase_id
-                WHERE p.status = {active} {where_purchase}
-            ) AS h JOIN {service} AS sv ON sv.id = h.service_id GROUP BY h.customer_id
-        ) AS pm ON pm.customer_id = ids.id
+            SELECT p.customer_id, {held_max} FROM {balance} AS b
+            JOIN {purchase} AS p ON p.id = b.purchase_id
+            JOIN {service} AS sv ON sv.id = b.service_id
+            WHERE p.status = {active} {where_purchase} GROUP BY p.customer_id
+        ) AS hu ON hu.customer_id = ids.id
         LEFT JOIN (
-            SELECT customer_id, MIN(expiry_date) AS first_expiry, MAX(expiry_date) AS last_expiry
+            SELECT customer_id, MAX(expiry_date) AS last_expiry
             FROM {purchase} WHERE status = {active} {where_child} GROUP BY customer_id
         ) AS pe ON pe.customer_id = ids.id
         WHERE c.id = ids.id
@@ -97,7 +102,7 @@ def customer_stats_refresh(
 
     Runs inside the caller's transaction (or its own), so the figures change atomically with
     the sessions or purchases that changed them. ``search_columns_only`` rewrites only the
-    search columns (masks, package expiries): for test factories that set the visit figures
+    search columns (service mask, package expiries): for test factories that set the visit figures
     by hand.
     """
     updated = 0

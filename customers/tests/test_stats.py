@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.principal import system_principal
-from customers.models import SERVICE_BITS, Customer, ServiceSession
+from customers.models import HELD_UNTIL_FIELDS, SERVICE_BITS, Customer, ServiceSession
 from customers.selectors.stats import customer_stats_derived, customer_stats_stored, satisfaction_average
 from customers.services.packages import package_purchase_cancel, package_purchase_create
 from customers.services.sessions import session_record
@@ -63,15 +63,14 @@ def test_stored_figures_follow_a_series_of_writes():
         "total_revenue": Decimal("0"),
         "average_satisfaction": None,
         "used_services_mask": 0,
-        "package_services_mask": 0,
-        "first_package_expiry": None,
         "last_package_expiry": None,
+        "held_until": dict.fromkeys(HELD_UNTIL_FIELDS),
     }
-    # search columns: a used brain (and red), b red only; both hold brain+red in an active purchase
-    both = SERVICE_BITS["brain"] | SERVICE_BITS["red"]
-    assert stored[a.pk]["used_services_mask"] == both
-    assert stored[a.pk]["package_services_mask"] == both
-    assert stored[a.pk]["first_package_expiry"] == stored[a.pk]["last_package_expiry"]  # p1 cancelled
+    # search columns: a used brain and red; the cancelled p1 no longer counts for holding
+    assert stored[a.pk]["used_services_mask"] == SERVICE_BITS["brain"] | SERVICE_BITS["red"]
+    p2_expiry = today - dt.timedelta(days=5) + dt.timedelta(days=package.validity_days)
+    assert stored[a.pk]["last_package_expiry"] == p2_expiry
+    assert stored[a.pk]["held_until"] == {**dict.fromkeys(HELD_UNTIL_FIELDS), "brain": p2_expiry, "red": p2_expiry}
 
 
 def test_refresh_all_repairs_drift_and_resets_customers_without_history():
