@@ -91,6 +91,7 @@ def package_purchase_extend(
         old_expiry = locked.expiry_date
         locked.expiry_date = old_expiry + dt.timedelta(days=days)
         locked.save(update_fields=["expiry_date"])
+        customer_stats_refresh(customer_ids=[locked.customer_id])  # search columns hold the expiry
         audit_log(
             action="update",
             request=request,

@@ -14,7 +14,7 @@ from accounts.principal import system_principal
 from customers.models import Customer, PackageBalance, PackagePurchase, PurchaseStatus, ServiceSession
 from customers.selectors.search import EXPIRING_DAYS, SearchParams, customer_search, customer_search_queryset
 from customers.selectors.stats import customer_stats_derived, customer_stats_stored
-from customers.services.packages import package_purchase_cancel, package_purchase_create
+from customers.services.packages import package_purchase_cancel, package_purchase_create, package_purchase_extend
 from customers.services.sessions import session_record
 from customers.tests.factories import (
     CustomerFactory,
@@ -168,6 +168,16 @@ def test_columns_follow_service_writes(catalog_services):
     assert stored == customer_stats_derived(customer_ids=ids)
     assert stored[customer.pk]["last_package_expiry"] == today  # bought 30 days ago, 30 days valid
     assert customer.pk in _search_ids(service_filter=("lymph",), package_status="active", today=today)
+    assert customer.pk not in _search_ids(
+        service_filter=("lymph",), package_status="active", today=today + dt.timedelta(days=1)
+    )
+    package_purchase_extend(actor=ACTOR, purchase=purchase, days=7, reason="휴가")
+    stored = customer_stats_stored(customer_ids=ids)
+    assert stored == customer_stats_derived(customer_ids=ids)
+    assert stored[customer.pk]["held_until"]["lymph"] == today + dt.timedelta(days=7)
+    assert customer.pk in _search_ids(
+        service_filter=("lymph",), package_status="expiring", today=today + dt.timedelta(days=1)
+    )
     package_purchase_cancel(actor=ACTOR, purchase=purchase, reason="환불")
     stored = customer_stats_stored(customer_ids=ids)
     assert stored == customer_stats_derived(customer_ids=ids)
