@@ -81,19 +81,29 @@ def goal_matches(service: Service, goals_text: str) -> list[str]:
     return [tag for tag in service.goal_tags or [] if any(k in goals_text for k in goal_keywords(tag))]
 
 
-def _load_history(customer_id: int, today: date) -> History:
+def _load_history(customer_id: int, today: date, *, use_health: bool = True) -> History:
     customer = customer_get(customer_id=customer_id)
+    if not use_health:
+        # health goals and interests are health information: without them the scores, the
+        # ranking and the schedule's extra service carry no trace of them
+        return History(customer=customer, sessions=_sessions_of(customer_id, today), goals_text="", today=today)
     try:
         interests = " ".join(customer.preference.health_interests or [])
     except Customer.preference.RelatedObjectDoesNotExist:
         interests = ""
-    sessions = list(
+    return History(
+        customer=customer,
+        sessions=_sessions_of(customer_id, today),
+        goals_text=f"{customer.health_goals} {interests}".strip(),
+        today=today,
+    )
+
+
+def _sessions_of(customer_id: int, today: date) -> list[tuple[date, time | None, str, int | None]]:
+    return list(
         ServiceSession.objects.filter(customer_id=customer_id, service_date__lte=today)
         .order_by("-service_date", "-start_time")
         .values_list("service_date", "start_time", "service__code", "satisfaction_rating")[:500]
-    )
-    return History(
-        customer=customer, sessions=sessions, goals_text=f"{customer.health_goals} {interests}".strip(), today=today
     )
 
 
@@ -327,11 +337,17 @@ def schedule_recommendation(
     }
 
 
-def customer_recommendations(*, customer_id: int, rec_type: str | None, count: int, today: date | None = None) -> dict:
+def customer_recommendations(
+    *, customer_id: int, rec_type: str | None, count: int, today: date | None = None, use_health: bool = True
+) -> dict:
     """Unissued recommendations (no ids yet) and metadata; ``services.recommendations_issue``
-    persists them and adds the stable ids."""
+    persists them and adds the stable ids.
+
+    ``use_health=False`` leaves the customer's health goals and interests out entirely (for a
+    caller without ``view_health_info``): the goal fit moves confidence and rank, and the
+    services' goal tags are public, so masking the reason alone would not hide them."""
     today = today or timezone.localdate()
-    history = _load_history(customer_id, today)
+    history = _load_history(customer_id, today, use_health=use_health)
     services = {s.code: s for s in Service.objects.filter(is_active=True)}
     blocked = blocked_items(customer_id, today)
     model = item_similarity()

@@ -34,8 +34,8 @@ class FeedbackSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-def _issued(customer_id: int, rec_type: str | None, count: int) -> dict:
-    data = customer_recommendations(customer_id=customer_id, rec_type=rec_type, count=count)
+def _issued(customer_id: int, rec_type: str | None, count: int, use_health: bool) -> dict:
+    data = customer_recommendations(customer_id=customer_id, rec_type=rec_type, count=count, use_health=use_health)
     data["recommendations"] = recommendations_issue(
         customer_id=customer_id,
         recommendations=data["recommendations"],
@@ -52,14 +52,17 @@ class CustomerRecommendationsView(APIView):
         query.is_valid(raise_exception=True)
         rec_type, count = query.validated_data.get("type"), query.validated_data["count"]
         rule = rule_for(getattr(request.resolver_match, "url_name", None), "GET")
+        principal = principal_of(request)
+        # Health goals shape scores and ranking, not just the reason: a caller without
+        # view_health_info gets (and shares a cache entry with) a result computed without them.
+        use_health = principal.can_view_health
         data, hit = cached_result(
             "customer-recommendations",
             scopes=(f"customer:{customer_id}",),
-            params={"id": customer_id, "type": rec_type, "count": count},
+            params={"id": customer_id, "type": rec_type, "count": count, "health": use_health},
             ttl=(rule.cache_seconds if rule else None) or 24 * 3600,
-            compute=lambda: _issued(customer_id, rec_type, count),
+            compute=lambda: _issued(customer_id, rec_type, count, use_health),
         )
-        principal = principal_of(request)
         seen = Revealed()
         recs = []
         for rec in data["recommendations"]:
