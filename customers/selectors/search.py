@@ -21,6 +21,7 @@ from .detail import _num, membership_label
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 EXPIRING_DAYS = 14
+TEXT_MATCH_LIMIT = 2000
 
 # One Korean syllable per service for package_usage_summary ("브5/10 펄3/10").
 SERVICE_ABBREVIATIONS = {"brain": "브", "pulse": "펄", "lymph": "림", "red": "레", "ai_bike": "바"}
@@ -188,9 +189,23 @@ def customer_search(*, params: SearchParams, today: date | None = None) -> dict:
     """Seed 004 §4.1 ``data`` (unmasked): customers, pagination, filters_applied."""
     today = today or timezone.localdate()
     qs = customer_search_queryset(params=params, today=today)
-    total = qs.count()
     start = (params.page - 1) * params.size
-    rows = list(qs.values(*ROW_FIELDS)[start : start + params.size]) if start < total else []
+    page_qs = qs
+    if params.q:
+        # A text term's selectivity is unknown to the planner ('%김민%' matches 1 or 1,000):
+        # walking the sort index until a page is found costs a full scan for a rare term. So
+        # collect the matching ids first (unordered: the name/phone index alone), which also
+        # gives the exact total, and sort only those. A broad term (> TEXT_MATCH_LIMIT) falls
+        # back to COUNT + the index walk, which finds a page quickly when matches are dense.
+        ids = list(qs.order_by().values_list("id", flat=True)[: TEXT_MATCH_LIMIT + 1])
+        if len(ids) <= TEXT_MATCH_LIMIT:
+            total = len(ids)
+            page_qs = qs.model.objects.filter(pk__in=ids).order_by(*qs.query.order_by)
+        else:
+            total = qs.count()
+    else:
+        total = qs.count()
+    rows = list(page_qs.values(*ROW_FIELDS)[start : start + params.size]) if start < total else []
     packages = _page_packages(customer_ids=[r["id"] for r in rows], today=today) if rows else {}
     customers = []
     for row in rows:
