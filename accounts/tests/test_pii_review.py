@@ -272,3 +272,19 @@ def test_recommendations_do_not_reveal_health_goals_through_scores_or_ranking(
     assert with_goals == without_goals
     # ADMIN (view_health_info) still gets the goal-aware ranking
     assert admin_with_goals != _recs_without_ids(api_client_for("ADMIN"), customer.pk)
+
+
+@pytest.mark.django_db
+def test_issued_recommendation_payload_holds_no_health_goals(center, api_client_for):
+    """The stored copy (shown read-only in the admin to any staff, and kept when a customer is
+    anonymised) must not quote the health goals the ADMIN's response did."""
+    from recommendations.models import IssuedRecommendation
+
+    customer = center["customer"]
+    recs = api_client_for("ADMIN").get(f"/api/v1/customers/{customer.pk}/recommendations").json()["data"]
+    assert any("건강 목표(" in r["reason"] for r in recs["recommendations"])  # the ADMIN sees them
+    stored = json.dumps(
+        [row.payload for row in IssuedRecommendation.objects.filter(customer=customer)], ensure_ascii=False
+    )
+    assert "건강 목표(" not in stored
+    assert "수면 개선" not in stored.replace('"expected_benefit": "피부 개선, 피로 회복, 수면 개선"', "")

@@ -15,6 +15,15 @@ def recommendation_id_for(*, customer_id: int, rec_type: str, item_key: str) -> 
     return f"rec_{digest}"
 
 
+def _stored_payload(issued: dict) -> dict:
+    """The copy kept in the database: the reason without the customer's health goals (the
+    admin shows it to staff without ``view_health_info``, and it outlives anonymisation)."""
+    payload = {k: v for k, v in issued.items() if not k.startswith("_")}
+    if issued.get("_reason_public") is not None:
+        payload["reason"] = issued["_reason_public"]
+    return payload
+
+
 def recommendations_issue(*, customer_id: int, recommendations: list[dict], model_version: str) -> list[dict]:
     """Upsert the recommendations (one statement) and return them with ``recommendation_id``
     placed after ``type`` as in seed 004."""
@@ -33,7 +42,7 @@ def recommendations_issue(*, customer_id: int, recommendations: list[dict], mode
                 item_key=rec["item_key"],
                 model_version=model_version,
                 confidence_score=float(rec["confidence_score"]),
-                payload={k: v for k, v in issued.items() if not k.startswith("_")},
+                payload=_stored_payload(issued),
                 first_issued_at=now,
                 last_issued_at=now,
             )
