@@ -288,3 +288,44 @@ def test_issued_recommendation_payload_holds_no_health_goals(center, api_client_
     )
     assert "건강 목표(" not in stored
     assert "수면 개선" not in stored.replace('"expected_benefit": "피부 개선, 피로 회복, 수면 개선"', "")
+
+
+def _gunicorn_access_line(conf_path: str | None) -> str:
+    import datetime as dt
+    import runpy
+    import types
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    cfg = Config()
+    if conf_path:
+        for key, value in runpy.run_path(conf_path).items():
+            if key in cfg.settings:
+                cfg.set(key, value)
+    uri = "/api/v1/customers/search?q=010-1234-5678"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": uri,
+        "PATH_INFO": "/api/v1/customers/search",
+        "QUERY_STRING": "q=010-1234-5678",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.1",
+    }
+    resp = types.SimpleNamespace(status="200 OK", response_length=10, sent=10, headers=[])
+    req = types.SimpleNamespace(
+        headers=[], method="GET", uri=uri, path="/api/v1/customers/search", query="q=010-1234-5678", version=(1, 1)
+    )
+    atoms = Logger(cfg).atoms(resp, req, environ, dt.timedelta(seconds=0.01))
+    return cfg.access_log_format % atoms
+
+
+def test_gunicorn_access_log_leaves_out_the_query_string():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    assert "010-1234-5678" in _gunicorn_access_line(None)  # gunicorn's default would log it
+    line = _gunicorn_access_line(str(Path(settings.BASE_DIR) / "config" / "gunicorn.conf.py"))
+    assert "010-1234-5678" not in line
+    assert '"GET /api/v1/customers/search HTTP/1.1" 200 10' in line
