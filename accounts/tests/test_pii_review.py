@@ -71,6 +71,7 @@ def _cache_pairs(cid: int) -> list[tuple[str, str, str]]:
         (f"/api/v1/customers/{cid}/analytics?period=90d", "ADMIN", "MANAGER"),
         (f"/api/v1/customers/{cid}/recommendations?type=service", "ADMIN", "MANAGER"),
         (f"/api/v1/analytics/users/{cid}/behavior", "ADMIN", "MANAGER"),
+        (f"/api/v1/customers/segments/{cid}", "ADMIN", "MANAGER"),
     ]
 
 
@@ -329,3 +330,20 @@ def test_gunicorn_access_log_leaves_out_the_query_string():
     line = _gunicorn_access_line(str(Path(settings.BASE_DIR) / "config" / "gunicorn.conf.py"))
     assert "010-1234-5678" not in line
     assert '"GET /api/v1/customers/search HTTP/1.1" 200 10' in line
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["STAFF", "MANAGER"])
+def test_session_recorded_by_staff_echoes_no_notes_and_audits_none(center, api_client_for, role):
+    customer = center["customer"]
+    r = api_client_for(role).post(
+        f"/api/v1/customers/{customer.pk}/sessions",
+        {"service": "brain", "session_notes": "불면증 약 복용 중", "satisfaction_rating": 5},
+        format="json",
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["data"]["session_notes"] is None
+    row = AuditLog.objects.get(action="create")
+    assert row.customer_ids == [customer.pk]
+    assert "불면증" not in json.dumps(row.query, ensure_ascii=False)
+    assert customer.sessions.filter(session_notes="불면증 약 복용 중").count() == 1
