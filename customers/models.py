@@ -132,6 +132,9 @@ class Customer(models.Model):
                 ],
                 name="customer_package_search_idx",
             ),
+            # frequent filter pairs: their COUNT from the index alone
+            models.Index(fields=["membership_level", "last_package_expiry", "id"], name="customer_level_expiry_idx"),
+            models.Index(fields=["risk_level", "last_visit_date"], name="customer_risk_last_visit_idx"),
             # search pages: ORDER BY <sort>, id (both directions) read in index order, LIMIT n
             models.Index(fields=["name", "id"], name="customer_name_id_idx"),
             models.Index(fields=["total_visits", "id"], name="customer_visits_id_idx"),
@@ -293,6 +296,8 @@ class PackagePurchase(models.Model):
         indexes = [
             models.Index(fields=["customer", "expiry_date"]),
             models.Index(fields=["status", "expiry_date"]),
+            # search "expiring": the customers with a purchase in the window, from the index alone
+            models.Index(fields=["status", "expiry_date", "customer"], name="purchase_status_exp_cust_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(price_paid__gte=0), name="purchase_price_non_negative"),
