@@ -51,6 +51,7 @@ worker: venv
 	$(VENV)/bin/celery -A config worker -l info --concurrency 2
 
 test: venv sysdeps
+	$(PY) scripts/ensure_database.py
 	$(PY) manage.py makemigrations --check --dry-run > /dev/null
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --create-db -q
 
