@@ -13,6 +13,7 @@ from .roles import Role, role_at_least
 
 PERM_HEALTH = "accounts.view_health_info"
 PERM_UNMASKED = "accounts.view_unmasked_pii"
+DATA_PERMS = (PERM_HEALTH, PERM_UNMASKED)
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,29 @@ def principal_from_user(user: object | None) -> Principal:
         return Principal(kind="service", name=user.name, role=user.role)
     if not getattr(user, "is_active", False):
         return ANONYMOUS
-    perms: set[str] = set()
-    for perm in (PERM_HEALTH, PERM_UNMASKED):
-        if user.has_perm(perm):  # type: ignore[attr-defined]
-            perms.add(perm)
     role = Role.ADMIN if getattr(user, "is_superuser", False) else getattr(user, "role", None)
-    return Principal(kind="user", name=user.get_username(), role=role, user=user, perms=frozenset(perms))  # type: ignore[attr-defined]
+    # ADMIN holds both permissions by role; others need one query (runs on every request).
+    perms = frozenset() if role == Role.ADMIN else _data_permissions(user)
+    return Principal(kind="user", name=user.get_username(), role=role, user=user, perms=perms)  # type: ignore[attr-defined]
+
+
+def _data_permissions(user: object) -> frozenset[str]:
+    """The data-access permissions (health, unmasked PII) the user holds directly or through a
+    group, in one query. ``user.has_perm`` would load every permission of the user in two
+    queries on each request; only these two matter here."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    codenames = (
+        Permission.objects.filter(
+            content_type__app_label="accounts", codename__in=[p.split(".", 1)[1] for p in DATA_PERMS]
+        )
+        .filter(Q(user=user) | Q(group__user=user))
+        .order_by()
+        .values_list("codename", flat=True)
+        .distinct()
+    )
+    return frozenset(f"accounts.{codename}" for codename in codenames)
 
 
 def principal_of(request: object) -> Principal:
