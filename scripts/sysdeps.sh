@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Installs the operating-system packages the project needs, when it can (root or sudo):
-# Tesseract OCR with Korean data and the Nanum Korean fonts. Otherwise prints the command.
+# Tesseract OCR with Korean data, the Nanum Korean fonts, poppler-utils (PDF text in tests),
+# and with WITH_BROWSER=1 Debian's Chromium for the back-office browser test. Otherwise prints the command.
 set -u
 need=()
 command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx kor || need+=(tesseract-ocr tesseract-ocr-kor)
 fc-list 2>/dev/null | grep -qi nanum || need+=(fonts-nanum)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# The back-office browser test drives Debian's Chromium; CI sets WITH_BROWSER=1 (make test skips it without a browser).
+if [ "${WITH_BROWSER:-0}" = 1 ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 cmd="apt-get install -y --no-install-recommends ${need[*]}"
 if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else
