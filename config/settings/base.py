@@ -327,6 +327,11 @@ AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", 730))
 # --- ML artifacts ----------------------------------------------------------------------
 ML_THREADS = int(os.environ.get("ML_THREADS", 1))
 
+# --- shop -------------------------------------------------------------------------------
+# The shop's reporting currency (ISO 4217): every money figure of the shop is in it unless a
+# caller asks for another recorded currency. Currencies are never summed together.
+SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "KRW").strip().upper()
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
