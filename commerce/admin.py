@@ -124,6 +124,7 @@ class OrderAdmin(BuyerDataAdminMixin, AuditedImportExportMixin, ImportExportMixi
     list_display = ("id", "created_at", "buyer", "status", "total_display", "item_count", "external_ref")
     list_filter = ("status", "currency")
     search_fields = ("=id", "=external_ref", "=buyer__id", "buyer__name", "buyer__phone")
+    customer_search_path = "buyer"
     search_help_text = "주문 번호, 외부 주문 번호, 구매자 ID·이름·전화번호로 검색"
     date_hierarchy = "created_at"
     list_select_related = ("buyer",)

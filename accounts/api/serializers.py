@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import AuditLog
+from accounts.sealing import unseal
 
 
 class TokenObtainInput(serializers.Serializer):
@@ -62,6 +63,15 @@ class AuditLogOutput(serializers.ModelSerializer):
             "cache_hit",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: AuditLog) -> dict:
+        # The audit log is an ADMIN route: a sealed search term is shown decrypted as
+        # ``query.q_raw`` for investigators (customers/search_terms.py).
+        data = super().to_representation(instance)
+        query = data.get("query")
+        if isinstance(query, dict) and query.get("q_sealed"):
+            data["query"] = {**query, "q_raw": unseal(query["q_sealed"])}
+        return data
 
 
 class AuditLogQuery(serializers.Serializer):

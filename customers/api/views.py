@@ -11,12 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.masking import mask_email, mask_name, mask_phone
 from accounts.policy import rule_for
 from accounts.principal import principal_of
 from accounts.visibility import apply_health_policy
 from core.cache import cached_result
 from customers.models import ServiceSession
+from customers.search_terms import audited_search_term, search_watch
 from customers.selectors.detail import customer_detail, customer_get, customer_orders_page, session_row, sessions_page
 from customers.selectors.search import customer_search
 from customers.services.customers import customer_create, customer_delete
@@ -40,17 +40,6 @@ def _cache_seconds(request: Request, default: int) -> int:
     match = getattr(request, "resolver_match", None)
     rule = rule_for(getattr(match, "url_name", None), "GET")
     return (rule.cache_seconds if rule and rule.cache_seconds else None) or default
-
-
-def masked_query_text(q: str) -> str:
-    """A search term as the audit row keeps it: masked like the field it most likely is."""
-    if not q:
-        return q
-    if "@" in q:
-        return mask_email(q) or ""
-    if sum(ch.isdigit() for ch in q) >= 4:
-        return mask_phone(q) or ""
-    return mask_name(q) or ""
 
 
 class CustomerDetailView(APIView):
@@ -99,13 +88,14 @@ class CustomerSearchView(APIView):
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.to_params()
-        data = customer_search(params=params)
         principal = principal_of(request)
+        data = customer_search(params=params, unmasked=principal.can_view_unmasked)
         seen = Revealed()
         data["customers"] = [seen.pii(row, principal) for row in data["customers"]]
         conditions = params.filters_applied()
         if "q" in conditions:
-            conditions["q"] = masked_query_text(conditions["q"])
+            conditions.update(audited_search_term(conditions.pop("q")))
+            search_watch(principal=principal, term=params.q, request=request)
         conditions.update(
             sort_by=params.sort_by, order="desc" if params.descending else "asc", page=params.page, size=params.size
         )
