@@ -15,6 +15,7 @@ from accounts.policy import rule_for
 from accounts.principal import principal_of
 from accounts.visibility import apply_health_policy
 from core.cache import cached_result
+from core.idempotency import idempotent
 from customers.models import ServiceSession
 from customers.search_terms import audited_search_term, search_watch
 from customers.selectors.detail import customer_detail, customer_get, customer_orders_page, session_row, sessions_page
@@ -131,6 +132,7 @@ class CustomerSessionsView(APIView):
             }
         )
 
+    @idempotent
     def post(self, request: Request, customer_id: int) -> Response:
         customer = customer_get(customer_id=customer_id)
         body = SessionCreateSerializer(data=request.data)
@@ -184,6 +186,7 @@ class CustomerListView(APIView):
         )
         return Response(data)
 
+    @idempotent
     def post(self, request: Request) -> Response:
         body = CustomerCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -81,7 +81,9 @@ def test_masked_caller_learns_nothing_from_partial_guesses(api_client_for, chae,
     assert _ids(api_client_for("MANAGER").get(URL, {"q": q})) == []
 
 
-@pytest.mark.parametrize("q", ["010-3723-1861", "01037231861", "37231861", "3723-1861", "1861", "김채원", "ChaeWon@Example.com"])
+@pytest.mark.parametrize(
+    "q", ["010-3723-1861", "01037231861", "37231861", "3723-1861", "1861", "김채원", "ChaeWon@Example.com"]
+)
 def test_masked_caller_finds_by_whole_value_or_last_four(api_client_for, chae, q):
     assert _ids(api_client_for("STAFF").get(URL, {"q": q})) == [chae["target"].pk]
 

@@ -11,6 +11,7 @@ from accounts.policy import rule_for
 from accounts.principal import principal_of
 from core.cache import cached_result
 from core.errors import NotFoundError
+from core.idempotency import idempotent
 from customers.api.visibility import Revealed, audit_read
 from customers.models import FeedbackAction
 from customers.selectors.detail import customer_get
@@ -89,6 +90,7 @@ class CustomerRecommendationsView(APIView):
 class RecommendationFeedbackView(APIView):
     """``POST /api/v1/customers/{id}/recommendations/{rid}/feedback``."""
 
+    @idempotent
     def post(self, request: Request, customer_id: int, recommendation_id: str) -> Response:
         customer = customer_get(customer_id=customer_id)
         issued = IssuedRecommendation.objects.filter(pk=recommendation_id, customer_id=customer.pk).first()
