@@ -15,12 +15,18 @@ ROLES = ("STAFF", "MANAGER", "ADMIN")
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from accounts.throttling import fallback_counter
+    from core import outages
     from core.cache import breaker
 
     breaker.reset()
+    outages.reset()
+    fallback_counter.reset()
     cache.clear()
     yield
     breaker.reset()
+    outages.reset()
+    fallback_counter.reset()
     cache.clear()
 
 

@@ -40,6 +40,8 @@ POLICY: dict[str, dict[str, Rule]] = {
     "auth-token-refresh": {"POST": Rule(ANONYMOUS, "login")},
     "auth-logout": {"POST": Rule(ANONYMOUS, "login")},
     "health": {"GET": Rule(ANONYMOUS, None)},
+    "health-ready": {"GET": Rule(ANONYMOUS, None)},
+    "health-live": {"GET": Rule(ANONYMOUS, None)},
     # seed 004: customers
     "customer-detail": {
         "GET": Rule(S, "general", 5 * MINUTE),

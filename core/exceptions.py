@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from .envelope import error_body
 from .errors import ApiError, ErrorCode
+from .outages import dependency_failed
 from .request_context import current_request_id
 
 logger = logging.getLogger("api")
@@ -64,12 +65,33 @@ def classify(exc: BaseException) -> tuple[int, str, str | None, dict, dict]:
                     details = {"retry_after": int(headers["Retry-After"])}
                 return status, code, message, details, headers
         return exc.status_code, ErrorCode.VALIDATION_ERROR, None, {}, headers
+    if _database_unreachable(exc):
+        # logged once per outage (core/outages.py), answered fast with a retry hint
+        dependency_failed("database", exc)
+        headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return 503, ErrorCode.SERVICE_UNAVAILABLE, DATABASE_DOWN_MESSAGE, {}, headers
     return 500, ErrorCode.INTERNAL_ERROR, None, {}, headers
+
+
+DATABASE_RETRY_AFTER = 5
+DATABASE_DOWN_MESSAGE = "데이터베이스에 연결할 수 없습니다. 잠시 후 다시 시도하세요"
+
+
+def _database_unreachable(exc: BaseException) -> bool:
+    """A connection-level database failure (refused, timed out, pool exhausted, dropped)."""
+    from django.db import InterfaceError, OperationalError
+
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    # psycopg_pool.PoolTimeout when Django's pool is used and no connection can be made
+    return any(klass.__name__ in {"PoolTimeout", "OperationalError"} for klass in type(exc).__mro__) and (
+        type(exc).__module__.startswith(("psycopg", "psycopg_pool"))
+    )
 
 
 def envelope_response(exc: BaseException, request_id: str | None = None) -> Response:
     status, code, message, details, headers = classify(exc)
-    if status >= 500 and not isinstance(exc, ApiError):
+    if status >= 500 and status != 503 and not isinstance(exc, ApiError):
         logger.exception("unhandled error: %s", type(exc).__name__, exc_info=exc)
     body = error_body(code, request_id=request_id or current_request_id(), message=message, details=details)
     response = Response(body, status=status, headers=headers)

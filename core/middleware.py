@@ -103,6 +103,6 @@ class ApiEnvelopeMiddleware:
         status, code, message, _details, headers = classify(exception)
         if isinstance(exception, RequestDataTooBig):
             status, code = 413, ErrorCode.PAYLOAD_TOO_LARGE
-        if status >= 500:
+        if status >= 500 and status != 503:
             logger.exception("unhandled error outside a view", exc_info=exception)
         return json_error(status, code, getattr(request, "request_id", "-"), message, headers)
