@@ -28,11 +28,13 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.errors import ApiError, ErrorCode
 
+from . import login_guard
 from .audit import audit_log
 from .authentication import InvalidCredentials
 from .models import AuditLog, User
 from .principal import principal_from_user
 from .roles import Role
+from .sealing import keyed_hash
 
 logger = logging.getLogger(__name__)
 
@@ -81,12 +83,49 @@ def _token_bundle(refresh: RefreshToken, user: User) -> dict:
     }
 
 
+def _audit_login_failed(
+    *, request: HttpRequest, username: str, status: int, locked: bool, slowed: bool = False
+) -> None:
+    """The ``login_failed`` row. What was typed stays in clear only when it is an existing
+    account's name; anything else (people type passwords into the username box) is kept as a
+    keyed hash (accounts/sealing.py), which still groups repeated attempts."""
+    typed = username.strip()[:150]
+    known = bool(typed) and User.objects.filter(username=typed).exists()
+    query: dict = {"username_hash": keyed_hash(typed.lower()), "known_user": known, "locked": locked}
+    if known:
+        query["username"] = typed
+    if slowed:
+        query["slowed_down"] = True
+    audit_log(
+        action=AuditLog.Action.LOGIN_FAILED,
+        request=request,
+        actor_name=typed if known else "anonymous",
+        actor_type="anonymous",
+        query=query,
+        status_code=status,
+    )
+
+
 def auth_token_obtain(*, request: HttpRequest, username: str, password: str) -> dict:
     """Log in with username and password: tokens, or ``BadCredentials`` / ``AccountLocked``.
 
     ``request`` is the Django request (django-axes needs it to count failures and lock the
     account). Writes a ``login`` or ``login_failed`` audit row either way.
     """
+    from axes.handlers.proxy import AxesProxyHandler
+
+    pair_locked = AxesProxyHandler.is_locked(request, {"username": username})
+    wait = 0 if pair_locked else login_guard.slowdown_wait(username)
+    if wait:
+        _audit_login_failed(request=request, username=username, status=429, locked=False, slowed=True)
+        slowed = ApiError(
+            ErrorCode.RATE_LIMIT_EXCEEDED,
+            "로그인 실패가 반복된 계정입니다. 잠시 후 다시 시도하세요",
+            status=429,
+            details={"retry_after": wait},
+        )
+        slowed.headers = {"Retry-After": str(wait)}
+        raise slowed
     user = authenticate(request=request, username=username, password=password)
     locked = bool(getattr(request, "axes_locked_out", False))
     if user is None or locked:
@@ -94,19 +133,15 @@ def auth_token_obtain(*, request: HttpRequest, username: str, password: str) -> 
         # sees this flag; the envelope below already says the same thing.
         request.axes_locked_out = False  # type: ignore[attr-defined]
         status = 403 if locked else 401
-        audit_log(
-            action=AuditLog.Action.LOGIN_FAILED,
-            request=request,
-            actor_name=username[:150] or "anonymous",
-            actor_type="anonymous",
-            query={"username": username[:150], "locked": locked},
-            status_code=status,
-        )
+        _audit_login_failed(request=request, username=username, status=status, locked=locked)
+        if not locked:
+            login_guard.record_failure(username=username, request=request)
         if locked:
             locked_error = AccountLocked(details={"retry_after": _lockout_seconds()})
             locked_error.headers = {"Retry-After": str(_lockout_seconds())}
             raise locked_error
         raise BadCredentials()
+    login_guard.record_success(username)
     # Sends the signal `login()` would: resets axes' failure count, updates last_login.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     refresh = RefreshToken.for_user(user)
