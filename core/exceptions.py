@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -37,6 +38,12 @@ def classify(exc: BaseException) -> tuple[int, str, str | None, dict, dict]:
         return 413, ErrorCode.PAYLOAD_TOO_LARGE, None, {}, headers
     if isinstance(exc, PermissionDenied):
         return 403, ErrorCode.UNAUTHORIZED_ACCESS, None, {}, headers
+    if isinstance(exc, SuspiciousOperation):
+        # a bad Host header, too many form fields or files: the request itself is at fault
+        return 400, ErrorCode.VALIDATION_ERROR, "요청을 처리할 수 없습니다", {}, headers
+    if isinstance(exc, (OverflowError, DataError)):
+        # an id past the 64-bit range, a date at the end of the calendar: out of range input
+        return 400, ErrorCode.VALIDATION_ERROR, "값이 허용 범위를 벗어났습니다", {}, headers
     if isinstance(exc, DjangoValidationError):
         details = {"fields": exc.message_dict} if hasattr(exc, "error_dict") else {"errors": exc.messages}
         return 400, ErrorCode.VALIDATION_ERROR, None, details, headers
