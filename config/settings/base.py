@@ -110,6 +110,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -271,7 +272,7 @@ REST_FRAMEWORK = {
     # One throttle for every view: the route's rate_scope in accounts/policy.py, per principal.
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.PolicyRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "core.schema.EnvelopeAutoSchema",
-    "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "accounts.exception_handler.audited_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
@@ -359,3 +360,20 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- security hardening (docs/security.md) -------------------------------------------------
+# Keys for sealed audit values (raw search terms) and keyed hashes (typed login names); when
+# unset they are derived from SECRET_KEY. Set it in production (docs/configuration.md).
+AUDIT_SEAL_KEY = os.environ.get("AUDIT_SEAL_KEY", "")
+# Search enumeration alert: more distinct search terms than this by one principal per window
+SEARCH_ENUMERATION_LIMIT = int(os.environ.get("SEARCH_ENUMERATION_LIMIT", 30))
+SEARCH_ENUMERATION_WINDOW = int(os.environ.get("SEARCH_ENUMERATION_WINDOW", 600))
+# Sessions may be recorded at most this many days back (and never before the customer existed)
+SESSION_BACKDATE_DAYS = int(os.environ.get("SESSION_BACKDATE_DAYS", 90))
+IDEMPOTENCY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_TTL_HOURS", 24))
+MAX_JSON_DEPTH = int(os.environ.get("MAX_JSON_DEPTH", 32))
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY") or (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)

@@ -6,7 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
@@ -77,8 +77,11 @@ class SchemaView(SpectacularAPIView):
         return super().handle_exception(exc)
 
 
-class DocsView(SpectacularSwaggerView):
-    """Swagger UI (STAFF+). A browser without a session is sent to the admin login first."""
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI (STAFF+). A browser without a session is sent to the admin login first.
+
+    The "split" view: its start-up script is a separate file (``?script``), so the Content
+    Security Policy needs no inline scripts (core/security_headers.py)."""
 
     def handle_exception(self, exc: Exception) -> Response | HttpResponseRedirect:
         no_token = not self.request.META.get("HTTP_AUTHORIZATION") and not self.request.META.get(
