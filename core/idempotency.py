@@ -127,3 +127,18 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         return response
 
     return wrapper
+
+
+def idempotency_parameter() -> object:
+    """The ``Idempotency-Key`` header for ``@extend_schema(parameters=[...])``."""
+    from drf_spectacular.types import OpenApiTypes
+    from drf_spectacular.utils import OpenApiParameter
+
+    return OpenApiParameter(
+        HEADER,
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        required=False,
+        description="재시도해도 한 번만 만들어지도록 하는 키 (1~255자). 같은 키·같은 본문 → 같은 응답, "
+        "다른 본문 → 422 IDEMPOTENCY_KEY_REUSED, 처리 중 → 409",
+    )

@@ -75,7 +75,9 @@ class AuditLogOutput(serializers.ModelSerializer):
 
 
 class AuditLogQuery(serializers.Serializer):
-    customer = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="이 고객의 데이터에 접근한 기록")
+    customer = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="이 고객의 데이터에 접근한 기록"
+    )
     actor = serializers.CharField(required=False, max_length=150, help_text="사용자 이름 또는 서비스 이름(sub)")
     action = serializers.ChoiceField(required=False, choices=AuditLog.Action.choices)
     date_from = serializers.DateField(required=False, help_text="시작일 (포함, YYYY-MM-DD)")

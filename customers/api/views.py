@@ -7,6 +7,8 @@ Access rules (least role per method) come from ``accounts/policy.py`` by URL nam
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,7 +17,7 @@ from accounts.policy import rule_for
 from accounts.principal import principal_of
 from accounts.visibility import apply_health_policy
 from core.cache import cached_result
-from core.idempotency import idempotent
+from core.idempotency import idempotency_parameter, idempotent
 from customers.models import ServiceSession
 from customers.search_terms import audited_search_term, search_watch
 from customers.selectors.detail import customer_detail, customer_get, customer_orders_page, session_row, sessions_page
@@ -132,6 +134,12 @@ class CustomerSessionsView(APIView):
             }
         )
 
+    @extend_schema(
+        summary="이용(세션) 기록",
+        request=SessionCreateSerializer,
+        responses={201: OpenApiTypes.OBJECT},
+        parameters=[idempotency_parameter()],
+    )
     @idempotent
     def post(self, request: Request, customer_id: int) -> Response:
         customer = customer_get(customer_id=customer_id)
@@ -186,6 +194,11 @@ class CustomerListView(APIView):
         )
         return Response(data)
 
+    @extend_schema(
+        summary="고객 등록 (ADMIN)",
+        responses={201: OpenApiTypes.OBJECT},
+        parameters=[idempotency_parameter()],
+    )
     @idempotent
     def post(self, request: Request) -> Response:
         body = CustomerCreateSerializer(data=request.data)
@@ -199,6 +212,7 @@ class CustomerListView(APIView):
 class CustomerDeleteView(APIView):
     """``DELETE /api/v1/customers/{id}`` (ADMIN): deleted, or anonymised when it has a history."""
 
+    @extend_schema(summary="고객 삭제 또는 익명화 (ADMIN)", responses={200: OpenApiTypes.OBJECT})
     def delete(self, request: Request, customer_id: int) -> Response:
         customer = customer_get(customer_id=customer_id)
         outcome = customer_delete(actor=principal_of(request), customer=customer, request=request)

@@ -56,4 +56,4 @@ def test_admin_csv_export_escapes_formulae(make_user):
     response = export_selected(client, [chosen.pk])
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert ["'" + EVIL] == [v for v in rows[1] if "HYPERLINK" in v]
+    assert [v for v in rows[1] if "HYPERLINK" in v] == ["'" + EVIL]
