@@ -79,6 +79,8 @@ def health_report() -> dict:
         "cache": _timed(_cache, "cache"),
         "jobs": _timed(_jobs, "jobs"),
     }
+    if checks["database"]["status"] == OK:
+        _reap_if_due()
     if any(checks[name]["status"] != OK for name in REQUIRED):
         status = DOWN
     elif all(c["status"] == OK for c in checks.values()):
@@ -86,3 +88,14 @@ def health_report() -> dict:
     else:
         status = DEGRADED
     return {"status": status, "checks": checks}
+
+
+def _reap_if_due() -> None:
+    # The readiness probe runs every few seconds wherever a load balancer or orchestrator
+    # watches the app: it drives the stale-job reaper (at most once a minute, core/jobs.py).
+    from .jobs import jobs_reap_if_due
+
+    try:
+        jobs_reap_if_due()
+    except Exception as exc:  # noqa: BLE001 - housekeeping never fails a probe
+        dependency_failed("job-reaper", exc)
