@@ -321,30 +321,41 @@ def demo_users_ensure(*, password: str | None = None) -> list[tuple[User, bool]]
 PRUNE_BATCH = 5000
 
 
+# accounts_auditlog_prune() (migration accounts 0005) refuses younger cutoffs
+DB_MIN_RETENTION_DAYS = 730
+
+
 def audit_prune(*, older_than_days: int | None = None, actor_name: str = "prune_audit_logs") -> int:
     """Delete audit rows older than the retention period (``AUDIT_RETENTION_DAYS``, two years
     by default) and record the prune itself as an audit row. The only path that deletes audit
-    rows: on PostgreSQL the table's trigger refuses deletes unless this transaction sets
-    ``wellness.audit_prune``."""
+    rows: on PostgreSQL the table's trigger refuses every delete but those of the
+    ``accounts_auditlog_prune`` function, which keeps at least two years."""
     days = settings.AUDIT_RETENTION_DAYS if older_than_days is None else older_than_days
     if days < 1:
         raise ValueError("보존 기간은 1일 이상이어야 합니다")
+    if connection.vendor == "postgresql" and days < DB_MIN_RETENTION_DAYS:
+        raise ValueError(f"감사 로그는 최소 {DB_MIN_RETENTION_DAYS}일 보존합니다 (데이터베이스가 더 짧은 삭제를 거부)")
     cutoff = timezone.now() - timezone.timedelta(days=days)
     table = AuditLog._meta.db_table
     deleted = 0
     with transaction.atomic():
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET LOCAL wellness.audit_prune = 'on'")
             while True:
-                # Batches keep each statement short on a large table.
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE created_at < %s LIMIT %s)",  # noqa: S608 - table name from the model
-                    [cutoff, PRUNE_BATCH],
-                )
-                if cursor.rowcount <= 0:
+                # Batches keep each statement short on a large table. On PostgreSQL only the
+                # SECURITY DEFINER function may delete (migration accounts 0005), and it
+                # refuses rows younger than two years whatever the caller asks.
+                if connection.vendor == "postgresql":
+                    cursor.execute("SELECT accounts_auditlog_prune(%s, %s)", [cutoff, PRUNE_BATCH])
+                    count = cursor.fetchone()[0]
+                else:
+                    cursor.execute(
+                        f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE created_at < %s LIMIT %s)",  # noqa: S608 - table name from the model
+                        [cutoff, PRUNE_BATCH],
+                    )
+                    count = cursor.rowcount
+                if count <= 0:
                     break
-                deleted += cursor.rowcount
+                deleted += count
         audit_log(
             action=AuditLog.Action.PRUNE,
             actor_name=actor_name,
