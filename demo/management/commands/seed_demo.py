@@ -16,12 +16,12 @@ from faker import Faker
 from tqdm import tqdm
 
 from commerce.models import Order
-from commerce.services.demo import shop_generate
 from core.cache import invalidate
 from customers.models import Customer
 from customers.services.bulk import triggers_off
-from customers.services.demo import catalog_ensure, center_generate, membership_assign, staff_ensure, status_assign
 from customers.services.stats import customer_stats_refresh
+from demo.center import catalog_ensure, center_generate, membership_assign, staff_ensure, status_assign
+from demo.shop import shop_generate
 
 # customers, orders, sessions per customer (average)
 PRESETS: dict[str, tuple[int, int, float]] = {
