@@ -23,6 +23,7 @@ from datetime import timedelta
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
+from django.db.models import Count
 from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -106,16 +107,27 @@ class Command(BaseCommand):
         from recommendations.center.similarity import item_similarity
 
         admin, manager, staff = self._client("ADMIN"), self._client("MANAGER"), self._client("STAFF")
-        # active customers (a visit in the last 3 weeks, 6+ visits): the 90-day analytics of a
-        # lapsed customer is a 400 INSUFFICIENT_DATA, which would time an error path
-        recent = timezone.localdate() - timedelta(days=21)
-        ids = list(
-            Customer.objects.filter(total_visits__gte=6, last_visit_date__gte=recent)
-            .order_by("?")
-            .values_list("id", flat=True)[: repeat * 4]
+        # Subjects are chosen so that no endpoint answers an error on valid data: the analytics
+        # of a period need two visit days in it (else 400 INSUFFICIENT_DATA), so every subject has
+        # two or more visit days in the last 90 days (and hence in the last year), a visit in the
+        # last 3 weeks and 6+ visits. Sampled with the seeded RNG: the same data give the same subjects.
+        today = timezone.localdate()
+        active = (
+            ServiceSession.objects.filter(service_date__gt=today - timedelta(days=90), service_date__lte=today)
+            .values("customer_id")
+            .annotate(days=Count("service_date", distinct=True))
+            .filter(days__gte=2)
+            .values("customer_id")
         )
-        if len(ids) < repeat * 2:
-            raise CommandError("방문 4회 이상 고객이 부족합니다")
+        pool = sorted(
+            Customer.objects.filter(
+                pk__in=active, total_visits__gte=6, last_visit_date__gte=today - timedelta(days=21)
+            ).values_list("id", flat=True)
+        )
+        if len(pool) < repeat * 2:
+            raise CommandError(f"최근 90일에 2일 이상 방문한 고객이 부족합니다 ({len(pool)}명, 필요 {repeat * 2}명)")
+        shuffled = rng.sample(pool, min(len(pool), repeat * 4))
+        ids = [shuffled[i % len(shuffled)] for i in range(repeat * 4)]  # four batches of `repeat`
         started = time.perf_counter()
         peer_distribution()
         results["setup"]["peer_quantiles_build_s"] = round(time.perf_counter() - started, 2)
