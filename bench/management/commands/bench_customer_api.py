@@ -23,13 +23,12 @@ from datetime import timedelta
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
-from django.db.models import Count
 from django.test import override_settings
-from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 from tqdm import tqdm
 
+from bench.subjects import active_customer_ids
 from core.cache import invalidate
 from customers.models import Customer, ServiceSession
 
@@ -107,27 +106,10 @@ class Command(BaseCommand):
         from recommendations.center.similarity import item_similarity
 
         admin, manager, staff = self._client("ADMIN"), self._client("MANAGER"), self._client("STAFF")
-        # Subjects are chosen so that no endpoint answers an error on valid data: the analytics
-        # of a period need two visit days in it (else 400 INSUFFICIENT_DATA), so every subject has
-        # two or more visit days in the last 90 days (and hence in the last year), a visit in the
-        # last 3 weeks and 6+ visits. Sampled with the seeded RNG: the same data give the same subjects.
-        today = timezone.localdate()
-        active = (
-            ServiceSession.objects.filter(service_date__gt=today - timedelta(days=90), service_date__lte=today)
-            .values("customer_id")
-            .annotate(days=Count("service_date", distinct=True))
-            .filter(days__gte=2)
-            .values("customer_id")
-        )
-        pool = sorted(
-            Customer.objects.filter(
-                pk__in=active, total_visits__gte=6, last_visit_date__gte=today - timedelta(days=21)
-            ).values_list("id", flat=True)
-        )
-        if len(pool) < repeat * 2:
-            raise CommandError(f"최근 90일에 2일 이상 방문한 고객이 부족합니다 ({len(pool)}명, 필요 {repeat * 2}명)")
-        shuffled = rng.sample(pool, min(len(pool), repeat * 4))
-        ids = [shuffled[i % len(shuffled)] for i in range(repeat * 4)]  # four batches of `repeat`
+        # subjects on whom every endpoint answers 200 (bench/subjects.py), four batches of `repeat`
+        ids = active_customer_ids(count=repeat * 4, rng=rng)
+        if len(set(ids)) < repeat * 2:
+            raise CommandError(f"최근 90일에 2일 이상 방문한 고객이 부족합니다 (필요 {repeat * 2}명)")
         started = time.perf_counter()
         peer_distribution()
         results["setup"]["peer_quantiles_build_s"] = round(time.perf_counter() - started, 2)
