@@ -27,6 +27,7 @@ from accounts.masking import PII_FIELDS, mask_value
 from accounts.principal import Principal, principal_of
 from core.cache import invalidate
 from core.errors import ApiError
+from core.money import format_money
 from customers.search_terms import audited_search_term, customers_matching, normalise_term, search_watch
 
 # What a refused service call raises; shown to the user as an admin error message.
@@ -37,12 +38,10 @@ HEALTH_MODEL_FIELDS = ("health_goals", "session_notes", "health_interests", "val
 
 
 def money(value: Any, currency: str = "KRW") -> str:
-    """``1305000`` → ``1,305,000원``; other currencies keep two decimals and their code."""
+    """``1305000`` → ``₩1,305,000``, ``25610`` in GBP → ``£25,610.00`` (``core.money``)."""
     if value is None:
         return "-"
-    if currency == "KRW":
-        return f"{value:,.0f}원"
-    return f"{value:,.2f} {currency}"
+    return format_money(value, currency)
 
 
 def service_error_message(exc: Exception) -> str:

@@ -99,16 +99,19 @@ def test_database_refuses_update_and_delete_even_in_raw_sql():
 def test_application_role_cannot_switch_the_guard_off_or_truncate():
     row = write(customer_ids=[1])
     for statements in (
-        ["SET LOCAL wellness.audit_prune = 'on'", f"DELETE FROM accounts_auditlog WHERE id = {row.pk}"],
-        ["TRUNCATE accounts_auditlog"],
-        [f"UPDATE accounts_auditlog SET action = 'delete' WHERE id = {row.pk}"],
+        [("SET LOCAL wellness.audit_prune = 'on'", None), ("DELETE FROM accounts_auditlog WHERE id = %s", [row.pk])],
+        [("TRUNCATE accounts_auditlog", None)],
+        [("UPDATE accounts_auditlog SET action = 'delete' WHERE id = %s", [row.pk])],
         # the prune function keeps two years, whatever cutoff the caller passes
-        ["SELECT accounts_auditlog_prune(now(), 1000)"],
+        [("SELECT accounts_auditlog_prune(now(), 1000)", None)],
     ):
-        with pytest.raises(DatabaseError, match="append-only|kept at least"), transaction.atomic():
-            with connection.cursor() as cursor:
-                for sql in statements:
-                    cursor.execute(sql)
+        with (
+            pytest.raises(DatabaseError, match=r"append-only|kept at least"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            for sql, params in statements:
+                cursor.execute(sql, params)
     assert AuditLog.objects.get(pk=row.pk).action == "view"
 
 

@@ -10,5 +10,4 @@ urlpatterns = [
     path("customers/<id:customer_id>", views.CustomerDeleteView.as_view(), name="customer-delete"),
     path("customers/<id:customer_id>/detail", views.CustomerDetailView.as_view(), name="customer-detail"),
     path("customers/<id:customer_id>/sessions", views.CustomerSessionsView.as_view(), name="customer-sessions"),
-    path("customers/<id:customer_id>/orders", views.CustomerOrdersView.as_view(), name="customer-orders"),
 ]
