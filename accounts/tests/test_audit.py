@@ -97,6 +97,8 @@ def test_database_refuses_update_and_delete_even_in_raw_sql():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="database trigger is PostgreSQL only")
 def test_application_role_cannot_switch_the_guard_off_or_truncate():
+    with connection.cursor() as cursor:  # (conftest switches it off only to flush test data)
+        cursor.execute("ALTER TABLE accounts_auditlog ENABLE TRIGGER accounts_auditlog_no_truncate")
     row = write(customer_ids=[1])
     for statements in (
         [("SET LOCAL wellness.audit_prune = 'on'", None), ("DELETE FROM accounts_auditlog WHERE id = %s", [row.pk])],

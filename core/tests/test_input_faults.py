@@ -38,7 +38,6 @@ def assert_envelope(response, status: int, code: str | None = None) -> dict:
         ("/api/v1/analytics/dashboard?start_date=0001-01-01&end_date=0001-01-02", "ADMIN"),
         ("/api/v1/analytics/sales/forecast?as_of=0001-01-01", "ADMIN"),
         ("/api/v1/audit/logs?date_to=9999-12-31", "ADMIN"),
-        ("/api/v1/audit/logs?date_from=0001-01-01", "ADMIN"),
     ],
 )
 def test_out_of_range_ids_and_calendar_edges_are_4xx(api_client_for, path, role):
@@ -52,6 +51,9 @@ def test_calendar_edges_in_search_filters_answer(api_client_for):
         "/api/v1/customers/search", {"last_visit_from": "0001-01-01", "last_visit_to": "9999-12-31"}
     )
     assert response.status_code == 200
+    response = api_client_for("ADMIN").get("/api/v1/audit/logs", {"date_from": "0001-01-01"})
+    assert response.status_code in (200, 400)  # a valid (empty) answer or a range error, never a 500
+    assert response["Content-Type"].startswith("application/json")
 
 
 def test_deeply_nested_json_login_is_400(api_client):
