@@ -71,7 +71,7 @@ def _product_documents(rows: list[dict]) -> list[dict | Exception]:
                     "updated_at": _iso(row["updated_at"]),
                 }
             )
-        except Exception as exc:  # a bad record is reported, the batch goes on
+        except Exception as exc:  # noqa: BLE001 - a bad record is reported, the batch goes on
             docs.append(exc)
     return docs
 
@@ -79,7 +79,9 @@ def _product_documents(rows: list[dict]) -> list[dict | Exception]:
 def _order_documents(rows: list[dict]) -> list[dict | Exception]:
     ids = [r["id"] for r in rows]
     items: dict[int, list[dict]] = {}
-    for item in OrderItem.objects.filter(order_id__in=ids).values("order_id", "product_id", "product__name", "quantity"):
+    for item in OrderItem.objects.filter(order_id__in=ids).values(
+        "order_id", "product_id", "product__name", "quantity"
+    ):
         items.setdefault(item["order_id"], []).append(item)
     docs: list[dict | Exception] = []
     for row in rows:
@@ -99,7 +101,7 @@ def _order_documents(rows: list[dict]) -> list[dict | Exception]:
                     "updated_at": _iso(row["updated_at"]),
                 }
             )
-        except Exception as exc:  # a bad record is reported, the batch goes on
+        except Exception as exc:  # noqa: BLE001 - a bad record is reported, the batch goes on
             docs.append(exc)
     return docs
 
@@ -145,9 +147,7 @@ def is_indexable(spec: EntitySpec, row: dict) -> bool:
     return True
 
 
-def changed_rows(
-    spec: EntitySpec, *, after: tuple[dt.datetime | None, int], watermark: dt.datetime
-) -> QuerySet:
+def changed_rows(spec: EntitySpec, *, after: tuple[dt.datetime | None, int], watermark: dt.datetime) -> QuerySet:
     """Source rows past the cursor ``(updated_at, id)`` up to the watermark, in cursor order."""
     ts, last_id = after
     qs = spec.model.objects.filter(updated_at__lte=watermark)
@@ -187,8 +187,9 @@ def iter_batches(qs: QuerySet, spec: EntitySpec, size: int) -> Iterator[list[dic
             rows = list(qs.filter(id__gt=last["id"]).values(*spec.columns)[:size])
         else:
             rows = list(
-                qs.filter(Q(updated_at__gt=last["updated_at"]) | Q(updated_at=last["updated_at"], id__gt=last["id"]))
-                .values(*spec.columns)[:size]
+                qs.filter(
+                    Q(updated_at__gt=last["updated_at"]) | Q(updated_at=last["updated_at"], id__gt=last["id"])
+                ).values(*spec.columns)[:size]
             )
 
 

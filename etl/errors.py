@@ -8,13 +8,11 @@ from enum import StrEnum
 class EtlErrorCode(StrEnum):
     SYNC_IN_PROGRESS = "SYNC_IN_PROGRESS"
     ETL_JOB_NOT_FOUND = "ETL_JOB_NOT_FOUND"
-    SEARCH_INDEX_NOT_READY = "SEARCH_INDEX_NOT_READY"
     SEARCH_UNAVAILABLE = "SEARCH_UNAVAILABLE"
 
 
 MESSAGES: dict[str, str] = {
     EtlErrorCode.SYNC_IN_PROGRESS: "같은 대상의 동기화가 이미 진행 중입니다",
     EtlErrorCode.ETL_JOB_NOT_FOUND: "동기화 작업을 찾을 수 없습니다",
-    EtlErrorCode.SEARCH_INDEX_NOT_READY: "검색 색인이 아직 만들어지지 않았습니다. 먼저 동기화를 실행하세요",
     EtlErrorCode.SEARCH_UNAVAILABLE: "검색 서버에 연결할 수 없습니다",
 }

@@ -54,22 +54,26 @@ def sync_run_status(*, job_id: str) -> dict:
 
 
 def product_search(*, params: dict) -> dict:
-    """Search the live product index of the default target (``SEARCH_INDEX_NOT_READY`` before
-    the first sync)."""
+    """Search the live product index of the default target. Before the first sync there is no
+    index: no products, ``indexed_at`` and ``index`` are null."""
     target_name = default_target()
     state = (
         SyncState.objects.filter(entity=Entity.PRODUCTS, target=target_name)
         .values("index_name", "indexed_at", "document_count")
         .first()
     )
-    if not state or not state["index_name"]:
-        raise ApiError(EtlErrorCode.SEARCH_INDEX_NOT_READY, MESSAGES[EtlErrorCode.SEARCH_INDEX_NOT_READY], status=503)
-    try:
-        found = get_target(target_name).search_products(index_name=state["index_name"], params=params)
-    except ApiError:
-        raise
-    except (OSError, ConnectionError) as exc:
-        raise ApiError(EtlErrorCode.SEARCH_UNAVAILABLE, MESSAGES[EtlErrorCode.SEARCH_UNAVAILABLE], status=503) from exc
+    found_index = bool(state and state["index_name"])
+    if not found_index:
+        found: dict = {"products": [], "total": 0, "matched": None}
+    else:
+        try:
+            found = get_target(target_name).search_products(index_name=state["index_name"], params=params)
+        except ApiError:
+            raise
+        except (OSError, ConnectionError) as exc:
+            raise ApiError(
+                EtlErrorCode.SEARCH_UNAVAILABLE, MESSAGES[EtlErrorCode.SEARCH_UNAVAILABLE], status=503
+            ) from exc
     page, size, total = params["page"], params["size"], found["total"]
     return {
         "products": found["products"],
@@ -81,6 +85,10 @@ def product_search(*, params: dict) -> dict:
         },
         "query": {k: params.get(k) for k in ("q", "category_id", "min_price", "max_price", "sort")},
         "matched": found["matched"],
-        "indexed_at": state["indexed_at"],
-        "index": {"target": target_name, "name": state["index_name"], "document_count": state["document_count"]},
+        "indexed_at": state["indexed_at"] if found_index else None,
+        "index": (
+            {"target": target_name, "name": state["index_name"], "document_count": state["document_count"]}
+            if found_index
+            else None
+        ),
     }

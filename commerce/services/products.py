@@ -66,7 +66,9 @@ def order_delete(*, actor: Principal, order: Order, request: object | None = Non
     order_id, buyer_id = order.pk, order.buyer_id
     with transaction.atomic():
         Order.objects.filter(pk=order_id).delete()
-        DeletionLog.objects.create(entity=DeletionLog.Entity.ORDER, object_id=order_id, reason=DeletionLog.Reason.DELETED)
+        DeletionLog.objects.create(
+            entity=DeletionLog.Entity.ORDER, object_id=order_id, reason=DeletionLog.Reason.DELETED
+        )
         audit_log(
             action="delete",
             request=request,

@@ -114,10 +114,7 @@ class ProductSearchView(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("size", int, description="1–100, 기본 20"),
         ],
-        responses={
-            200: OpenApiTypes.OBJECT,
-            503: OpenApiResponse(OpenApiTypes.OBJECT, description="SEARCH_INDEX_NOT_READY / SEARCH_UNAVAILABLE"),
-        },
+        responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
         query = SearchQuery(data=request.query_params)

@@ -64,9 +64,7 @@ def _choice(field: str, value: str | None, choices: list[str]) -> None:
 
 def _next_job_id(today: dt.date) -> str:
     prefix = f"ETL-{today:%Y%m%d}-"
-    last = (
-        SyncRun.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
-    )
+    last = SyncRun.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"
 
@@ -237,7 +235,9 @@ def _incremental(run: SyncRun, state: SyncState, spec: EntitySpec, progress: _Pr
             deletes = [i for i in ids if i not in alive]
             writer.write(upserts=[], deletes=deletes)
             state.deletion_cursor = batch[-1]["id"]
-            SyncState.objects.filter(pk=state.pk).update(deletion_cursor=state.deletion_cursor, indexed_at=timezone.now())
+            SyncState.objects.filter(pk=state.pk).update(
+                deletion_cursor=state.deletion_cursor, indexed_at=timezone.now()
+            )
             progress.add(len(ids), extracted=len(ids), deleted=len(deletes), skipped=len(ids) - len(deletes))
         for rows in iter_batches(changed_rows(spec, after=after, watermark=run.watermark), spec, size):
             docs, deletes, failures = _split(spec, rows)

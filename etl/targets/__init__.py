@@ -49,7 +49,7 @@ def default_target() -> str:
 def target_configured(name: str) -> bool:
     if name == Target.EMBEDDED:
         return True
-    if not settings.SEARCH_URL or settings.SEARCH_BACKEND != name:
+    if not settings.SEARCH_URL or name != settings.SEARCH_BACKEND:
         return False
     if name == Target.OPENSEARCH:
         from .server import opensearch_available

@@ -25,7 +25,7 @@ MORPH_BOOST = 2.0
 def _term_clause(schema: tantivy.Schema, term: str) -> Query:
     morph = Query.boost_query(Query.term_query(schema, "morph", term), MORPH_BOOST)
     grams = bigrams_of(term)
-    if len(grams) == 1 and grams[0] == term or not grams:
+    if not grams or len(grams[0]) < 2:  # no Hangul, or a lone syllable: morpheme only
         return morph
     all_grams = Query.boolean_query([(Occur.Must, Query.term_query(schema, "bigram", g)) for g in grams])
     return Query.boolean_query([(Occur.Should, morph), (Occur.Should, all_grams)])
@@ -41,7 +41,11 @@ def _filters(schema: tantivy.Schema, params: dict) -> list[tuple[Occur, Query]]:
             (
                 Occur.Must,
                 Query.range_query(
-                    schema, "price", FieldType.Float, None if lo is None else float(lo), None if hi is None else float(hi)
+                    schema,
+                    "price",
+                    FieldType.Float,
+                    None if lo is None else float(lo),
+                    None if hi is None else float(hi),
                 ),
             )
         )

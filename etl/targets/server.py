@@ -163,7 +163,9 @@ class ServerTarget:
             self.client.indices.update_aliases(actions=actions)
 
     def list_indexes(self, entity: str) -> list[str]:
-        found = self.client.indices.get(index=f"{self.prefix}-{entity}-*", ignore_unavailable=True, allow_no_indices=True)
+        found = self.client.indices.get(
+            index=f"{self.prefix}-{entity}-*", ignore_unavailable=True, allow_no_indices=True
+        )
         return sorted(name[len(self.prefix) + 1 :] for name in found)
 
     def drop_index(self, entity: str, index_name: str) -> None:
@@ -200,7 +202,9 @@ class ServerTarget:
         filters: list[dict] = []
         if params.get("category_id") is not None:
             filters.append({"term": {"category_id": int(params["category_id"])}})
-        price = {k: float(params[p]) for k, p in (("gte", "min_price"), ("lte", "max_price")) if params.get(p) is not None}
+        price = {
+            k: float(params[p]) for k, p in (("gte", "min_price"), ("lte", "max_price")) if params.get(p) is not None
+        }
         if price:
             filters.append({"range": {"price": price}})
         page, size = int(params.get("page") or 1), int(params.get("size") or 20)
@@ -215,7 +219,9 @@ class ServerTarget:
         if self.name == Target.OPENSEARCH:
             res = self.client.search(index=self._alias(Entity.PRODUCTS), body=body)
         else:
-            res = self.client.search(index=self._alias(Entity.PRODUCTS), **{k.replace("from", "from_"): v for k, v in body.items()})
+            res = self.client.search(
+                index=self._alias(Entity.PRODUCTS), **{k.replace("from", "from_"): v for k, v in body.items()}
+            )
         terms = query_terms(q)
         products = []
         for hit in res["hits"]["hits"]:

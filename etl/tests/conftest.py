@@ -23,10 +23,18 @@ def catalog(db) -> dict:
     sauce = CategoryFactory(name="장류")
     kimchi = CategoryFactory(name="김치/반찬")
     products = {
-        "stew_kit": ProductFactory(name="김치 찌개 밀키트", name_en="Kimchi Stew Kit", category=meal, price=Decimal("9900")),
-        "gochujang": ProductFactory(name="태양초 고추장 500g", name_en="Gochujang", category=sauce, price=Decimal("8900")),
-        "cabbage": ProductFactory(name="국산 배추김치 3kg", name_en="Cabbage Kimchi", category=kimchi, price=Decimal("29900")),
-        "army_stew": ProductFactory(name="부대찌개 밀키트", name_en="Army Stew Kit", category=meal, price=Decimal("12900")),
+        "stew_kit": ProductFactory(
+            name="김치 찌개 밀키트", name_en="Kimchi Stew Kit", category=meal, price=Decimal("9900")
+        ),
+        "gochujang": ProductFactory(
+            name="태양초 고추장 500g", name_en="Gochujang", category=sauce, price=Decimal("8900")
+        ),
+        "cabbage": ProductFactory(
+            name="국산 배추김치 3kg", name_en="Cabbage Kimchi", category=kimchi, price=Decimal("29900")
+        ),
+        "army_stew": ProductFactory(
+            name="부대찌개 밀키트", name_en="Army Stew Kit", category=meal, price=Decimal("12900")
+        ),
         "doenjang": ProductFactory(name="재래식 된장 1kg", name_en="Doenjang", category=sauce, price=Decimal("13900")),
     }
     return {"categories": {"meal": meal, "sauce": sauce, "kimchi": kimchi}, **products}
