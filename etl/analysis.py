@@ -28,6 +28,8 @@ KEEP_TAGS = ("NNG", "NNP", "NNB", "NR", "SL", "SN", "SH", "XR", "VV", "VA", "MAG
 CACHE_LIMIT = 500_000
 _WORD = re.compile(r"[\w]+", re.UNICODE)
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_ASCII_PARTS = re.compile(r"[a-z]+|[0-9]+")
 _cache: dict[str, tuple[str, ...]] = {}
 _cache_lock = threading.Lock()
 
@@ -57,6 +59,16 @@ def _analyse_words(words: list[str]) -> None:
     missing = list(dict.fromkeys(w for w in words if w not in _cache))
     if not missing:
         return
+    # Latin letters and digits need no Kiwi: split into letter and digit runs, as Kiwi would
+    # (SL, SN): "500g" → 500, g. Numbers are the long tail of a catalog's vocabulary.
+    ascii_words = [w for w in missing if _ASCII_WORD.fullmatch(w)]
+    if ascii_words:
+        with _cache_lock:
+            for word in ascii_words:
+                _cache[word] = tuple(_ASCII_PARTS.findall(word))
+        missing = [w for w in missing if w not in _cache]
+        if not missing:
+            return
     joined = "\n".join(missing)
     starts: list[int] = []
     position = 0

@@ -39,12 +39,12 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 def _product_documents(rows: list[dict]) -> list[dict | Exception]:
     ids = [r["id"] for r in rows]
+    lo, hi = min(ids, default=0), max(ids, default=0)
+    # a full rebuild reads in id order: a range is far cheaper to compile and plan than IN (10,000 ids)
+    scope = Q(product_id__gte=lo, product_id__lte=hi) if hi - lo < 2 * len(ids) else Q(product_id__in=ids)
     ratings = {
         r["product_id"]: r
-        for r in Review.objects.filter(product_id__in=ids)
-        .values("product_id")
-        .annotate(avg=Avg("rating"), n=Count("id"))
-        .order_by()
+        for r in Review.objects.filter(scope).values("product_id").annotate(avg=Avg("rating"), n=Count("id")).order_by()
     }
     docs: list[dict | Exception] = []
     for row in rows:

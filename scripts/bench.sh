@@ -16,4 +16,11 @@ echo "=== customer API (seed 004): detail, search, analytics, segments, recommen
 $PY manage.py bench_customer_api --seed --orders 1000000 --train --json bench/results/customer_api.json
 echo "=== shop analytics (seed 000 §2): dashboard month/year vs own SQL, forecast"
 $PY manage.py bench_analytics --json bench/results/analytics.json
+echo "=== search sync (seed 000 §7): full sync of 100,000 products, incremental of 1,000 changes, search"
+# its own database (it creates products) and its own index directory: docs/etl.md
+ETL_DB="${ETL_BENCH_DATABASE_URL:-${DATABASE_URL%/*}/bench_etl}"
+DATABASE_URL="$ETL_DB" $PY scripts/ensure_database.py
+DATABASE_URL="$ETL_DB" $PY manage.py migrate --noinput -v0
+DATABASE_URL="$ETL_DB" SEARCH_INDEX_DIR="${ETL_BENCH_INDEX_DIR:-/tmp/etl-bench-index}" \
+  $PY manage.py bench_etl --products 100000 --changes 1000 --searches 500 --json bench/results/etl.json
 echo "results: bench/results/*.json"

@@ -363,6 +363,7 @@ SEARCH_URL = os.environ.get("SEARCH_URL", "")
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "elasticsearch")
 SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "wellness")
 ETL_BATCH_SIZE = int(os.environ.get("ETL_BATCH_SIZE", 2000))
+ETL_FULL_BATCH_SIZE = int(os.environ.get("ETL_FULL_BATCH_SIZE", 10000))  # a full rebuild commits less often
 # Rows changed less than this long ago wait for the next run (a transaction still open when
 # the run starts must not fall behind the cursor).
 ETL_SAFETY_LAG_SECONDS = float(os.environ.get("ETL_SAFETY_LAG_SECONDS", 2))

@@ -263,7 +263,7 @@ def _incremental(run: SyncRun, state: SyncState, spec: EntitySpec, progress: _Pr
 
 def _full(run: SyncRun, state: SyncState, spec: EntitySpec, progress: _Progress) -> None:
     target = get_target(run.target)
-    size = settings.ETL_BATCH_SIZE
+    size = settings.ETL_FULL_BATCH_SIZE
     if not (state.pending_index and target.exists(run.entity, state.pending_index)):
         name = f"{run.entity}-{run.code.lower()}"
         target.create_index(run.entity, name)

@@ -13,6 +13,7 @@ def _etl_settings(settings, tmp_path):
     settings.SEARCH_URL = ""
     settings.ETL_SAFETY_LAG_SECONDS = 0
     settings.ETL_BATCH_SIZE = 2
+    settings.ETL_FULL_BATCH_SIZE = 2
     settings.RATELIMIT_ENABLE = False
 
 

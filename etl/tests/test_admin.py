@@ -67,3 +67,17 @@ def test_sync_command_and_beat_task(catalog, settings):
     assert settings.CELERY_BEAT_SCHEDULE["etl-products-incremental"]["task"] == "etl.sync_incremental"
     job_id = sync_incremental(entity="products")  # eager here: ran inline at commit
     assert SyncRun.objects.get(code=job_id).records_to_sync == 0
+
+
+def test_unticking_is_active_in_the_change_form_is_logged(admin, db):
+    product = ProductFactory(name="쌈장 500g")
+    url = reverse("admin:commerce_product_change", args=[product.pk])
+    form = admin.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["nutrition_facts"] = '{"sodium_mg": 100}'
+    data.pop("is_active", None)  # an unticked checkbox is not sent
+    response = admin.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    product.refresh_from_db()
+    assert product.is_active is False and product.nutrition_facts == {"sodium_mg": 100}
+    assert list(DeletionLog.objects.values_list("object_id", "reason")) == [(product.pk, "deactivated")]

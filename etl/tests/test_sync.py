@@ -212,3 +212,19 @@ def test_orders_sync_and_order_deletion(db, api_client_for, users, django_captur
     response = start_sync(admin, django_capture_on_commit_callbacks, entity="orders")
     assert response.json()["data"]["records_to_sync"] == 1
     assert set(index_documents("orders")) == {o.pk for o in orders[1:]}
+
+
+def test_a_product_deactivated_then_reactivated_stays_in_the_index(
+    catalog, api_client_for, users, django_capture_on_commit_callbacks
+):
+    admin = api_client_for("ADMIN")
+    start_sync(admin, django_capture_on_commit_callbacks, entity="products")
+    product = catalog["gochujang"]
+    product_deactivate(actor=principal_from_user(users["ADMIN"]), product=product)
+    product.is_active = True
+    product.save()
+    data = start_sync(admin, django_capture_on_commit_callbacks, entity="products").json()["data"]
+    assert data["records_to_sync"] == 1
+    status = _status(admin, data["job_id"])
+    assert status["counts"] == {"extracted": 1, "indexed": 1, "deleted": 0, "skipped": 0, "failed": 0}
+    assert product.pk in index_documents()
