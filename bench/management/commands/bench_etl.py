@@ -24,9 +24,9 @@ from tqdm import tqdm
 
 from accounts.principal import Principal
 from commerce.models import Category, Product
-from commerce.services.demo import BRANDS, CATALOG
 from commerce.services.products import product_deactivate, product_delete
 from core.jobs import job_run
+from demo.shop import BRANDS, CATALOG
 from etl.analysis import analyse_batch
 from etl.selectors import product_search, sync_run_status
 from etl.services.sync import etl_sync_start
