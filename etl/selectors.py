@@ -11,7 +11,7 @@ from core.jobs import jobs_reap_stale
 from core.models import Job
 
 from .errors import MESSAGES, EtlErrorCode
-from .models import Entity, SyncRun, SyncState
+from .models import Entity, SyncRun, SyncState, Target
 from .targets import default_target, get_target
 
 COUNT_KEYS = ("extracted", "indexed", "deleted", "skipped", "failed")
@@ -57,17 +57,20 @@ def product_search(*, params: dict) -> dict:
     """Search the live product index of the default target. Before the first sync there is no
     index: no products, ``indexed_at`` and ``index`` are null."""
     target_name = default_target()
-    state = (
-        SyncState.objects.filter(entity=Entity.PRODUCTS, target=target_name)
-        .values("index_name", "indexed_at", "document_count")
-        .first()
-    )
+    target = get_target(target_name)
+    state = target.current(Entity.PRODUCTS)  # embedded: the pointer file, no query
+    if state is None and target_name != Target.EMBEDDED:
+        state = (
+            SyncState.objects.filter(entity=Entity.PRODUCTS, target=target_name)
+            .values("index_name", "indexed_at", "document_count")
+            .first()
+        )
     found_index = bool(state and state["index_name"])
     if not found_index:
         found: dict = {"products": [], "total": 0, "matched": None}
     else:
         try:
-            found = get_target(target_name).search_products(index_name=state["index_name"], params=params)
+            found = target.search_products(index_name=state["index_name"], params=params)
         except ApiError:
             raise
         except (OSError, ConnectionError) as exc:

@@ -234,20 +234,20 @@ def _incremental(run: SyncRun, state: SyncState, spec: EntitySpec, progress: _Pr
             alive = set(spec.model.objects.filter(spec.indexable, pk__in=ids).values_list("id", flat=True))
             deletes = [i for i in ids if i not in alive]
             writer.write(upserts=[], deletes=deletes)
-            state.deletion_cursor = batch[-1]["id"]
-            SyncState.objects.filter(pk=state.pk).update(
-                deletion_cursor=state.deletion_cursor, indexed_at=timezone.now()
-            )
+            state.deletion_cursor, now = batch[-1]["id"], timezone.now()
+            SyncState.objects.filter(pk=state.pk).update(deletion_cursor=state.deletion_cursor, indexed_at=now)
+            target.publish(run.entity, index_name=state.index_name, indexed_at=now)
             progress.add(len(ids), extracted=len(ids), deleted=len(deletes), skipped=len(ids) - len(deletes))
         for rows in iter_batches(changed_rows(spec, after=after, watermark=run.watermark), spec, size):
             docs, deletes, failures = _split(spec, rows)
             build_failed = len(failures)
             failures += writer.write(upserts=docs, deletes=deletes)
             last = rows[-1]
-            state.cursor_updated_at, state.cursor_id = last["updated_at"], last["id"]
+            state.cursor_updated_at, state.cursor_id, now = last["updated_at"], last["id"], timezone.now()
             SyncState.objects.filter(pk=state.pk).update(
-                cursor_updated_at=state.cursor_updated_at, cursor_id=state.cursor_id, indexed_at=timezone.now()
+                cursor_updated_at=state.cursor_updated_at, cursor_id=state.cursor_id, indexed_at=now
             )
+            target.publish(run.entity, index_name=state.index_name, indexed_at=now)
             progress.fail(failures)
             progress.add(
                 len(rows),
@@ -299,7 +299,11 @@ def _full(run: SyncRun, state: SyncState, spec: EntitySpec, progress: _Progress)
     finally:
         writer.close(ok=ok)
     old, new = state.index_name, state.pending_index
+    now = timezone.now()
+    # readers follow the alias: from here on every process searches the new, complete index
+    # (a crash before the row below is updated resumes the pending build, which is complete)
     target.switch_alias(run.entity, new, old)
+    target.publish(run.entity, index_name=new, indexed_at=now, document_count=target.count(run.entity, new))
     with transaction.atomic():
         SyncState.objects.filter(pk=state.pk).update(
             index_name=new,
@@ -310,7 +314,7 @@ def _full(run: SyncRun, state: SyncState, spec: EntitySpec, progress: _Progress)
             pending_cursor_id=0,
             pending_watermark=None,
             pending_deletion_cursor=0,
-            indexed_at=timezone.now(),
+            indexed_at=now,
         )
     # keep the previous index a while: a reader in another process may still be on it
     for name in target.list_indexes(run.entity):
@@ -345,6 +349,7 @@ def sync_execute(*, run: SyncRun, ctx: JobContext) -> dict:
     target = get_target(run.target)
     document_count = target.count(run.entity, state.index_name)
     SyncState.objects.filter(pk=state.pk).update(document_count=document_count)
+    target.publish(run.entity, index_name=state.index_name, indexed_at=state.indexed_at, document_count=document_count)
     run.cursor_after = cursor_of(state)
     SyncRun.objects.filter(pk=run.pk).update(cursor_after=run.cursor_after)
     SyncState.objects.filter(pk=state.pk, lock_job=run.job).update(lock_job=None, locked_at=None)

@@ -7,6 +7,7 @@ same operations; the sync engine (``etl.services.sync``) drives them batch by ba
 
 from __future__ import annotations
 
+import functools
 from typing import Protocol
 
 from django.conf import settings
@@ -22,6 +23,13 @@ class SearchTarget(Protocol):
     def open_writer(self, entity: str, index_name: str) -> IndexWriterLike: ...
 
     def switch_alias(self, entity: str, new_index: str, old_index: str) -> None: ...
+
+    def publish(
+        self, entity: str, *, index_name: str, indexed_at: object, document_count: int | None = None
+    ) -> None: ...
+
+    def current(self, entity: str) -> dict | None:
+        """The live index for readers without a database query, or None (read ``SyncState``)."""
 
     def drop_index(self, entity: str, index_name: str) -> None: ...
 
@@ -63,6 +71,12 @@ def get_target(name: str) -> SearchTarget:
         from .embedded import EmbeddedTarget
 
         return EmbeddedTarget()
+    return _server_target(name, settings.SEARCH_URL, settings.SEARCH_INDEX_PREFIX)
+
+
+@functools.lru_cache(maxsize=8)
+def _server_target(name: str, url: str, prefix: str) -> SearchTarget:
+    """One client (and its connection pool) per process and configuration."""
     from .server import ServerTarget
 
     return ServerTarget(name)

@@ -1,15 +1,21 @@
 """The embedded target: a tantivy index per (entity, build) under ``SEARCH_INDEX_DIR``.
 
-``<SEARCH_INDEX_DIR>/<entity>/<index_name>/`` holds one index; which one is live is the
-``SyncState.index_name`` row (the alias), swapped in one UPDATE with the cursor. A reader opens
-the directory named there and reloads it when the index's ``meta.json`` changed, so searches in
-every process see the same committed state; a half-built index is never named there.
+``<SEARCH_INDEX_DIR>/<entity>/<index_name>/`` holds one index. The alias is the pointer file
+``<SEARCH_INDEX_DIR>/<entity>/CURRENT`` (live index name, ``indexed_at``, document count),
+replaced atomically (``os.replace``) when a full rebuild is complete and after every
+acknowledged batch; ``SyncState`` keeps the same values for the admin and the cursor. A reader
+(any process) stats the pointer, opens the directory it names and reloads the index when its
+``meta.json`` changed, so every search sees one committed state; a half-built index is never
+named there. No database query on the search path.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -22,6 +28,8 @@ from etl.models import Entity
 WRITER_HEAP = 128_000_000
 _readers: dict[str, tuple[tantivy.Index, float]] = {}
 _readers_lock = threading.Lock()
+_pointers: dict[str, tuple[tuple[int, int], dict]] = {}
+POINTER = "CURRENT"
 
 
 def schema_for(entity: str) -> tantivy.Schema:
@@ -153,7 +161,42 @@ class EmbeddedTarget:
         return EmbeddedWriter(entity, index_name)
 
     def switch_alias(self, entity: str, new_index: str, old_index: str) -> None:
-        """Nothing to do on disk: the alias is ``SyncState.index_name`` (one UPDATE)."""
+        """The switch is :meth:`publish` with the new name (one ``os.replace``)."""
+
+    def publish(
+        self, entity: str, *, index_name: str, indexed_at: dt.datetime | None, document_count: int | None = None
+    ) -> None:
+        """Point readers at ``index_name`` (atomically replace the pointer file)."""
+        root = Path(settings.SEARCH_INDEX_DIR) / entity
+        root.mkdir(parents=True, exist_ok=True)
+        previous = self.current(entity) or {}
+        if document_count is None and previous.get("index_name") == index_name:
+            document_count = previous.get("document_count")
+        body = {
+            "index_name": index_name,
+            "indexed_at": indexed_at.isoformat() if indexed_at else None,
+            "document_count": document_count,
+        }
+        fd, tmp = tempfile.mkstemp(dir=root, prefix=".current-")
+        with os.fdopen(fd, "w") as f:
+            json.dump(body, f)
+        os.replace(tmp, root / POINTER)
+
+    def current(self, entity: str) -> dict | None:
+        """The live index as the pointer file names it (cached until the file changes)."""
+        path = Path(settings.SEARCH_INDEX_DIR) / entity / POINTER
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return None
+        key, stamp = str(path), (st.st_mtime_ns, st.st_ino)
+        cached = _pointers.get(key)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        body = json.loads(path.read_text())
+        body["indexed_at"] = dt.datetime.fromisoformat(body["indexed_at"]) if body["indexed_at"] else None
+        _pointers[key] = (stamp, body)
+        return body
 
     def drop_index(self, entity: str, index_name: str) -> None:
         shutil.rmtree(index_path(entity, index_name), ignore_errors=True)

@@ -162,6 +162,12 @@ class ServerTarget:
         else:
             self.client.indices.update_aliases(actions=actions)
 
+    def publish(self, entity: str, *, index_name: str, indexed_at: object, document_count: int | None = None) -> None:
+        """Nothing: the server's alias is the pointer; freshness is read from ``SyncState``."""
+
+    def current(self, entity: str) -> dict | None:
+        return None
+
     def list_indexes(self, entity: str) -> list[str]:
         found = self.client.indices.get(
             index=f"{self.prefix}-{entity}-*", ignore_unavailable=True, allow_no_indices=True
