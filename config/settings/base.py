@@ -359,6 +359,8 @@ LOGGING = {
 }
 
 # --- search index sync (etl, seed 000 §7; docs/etl.md) ------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
 # Embedded default: tantivy indexes on disk. With SEARCH_URL the default target is the server
 # (SEARCH_BACKEND = elasticsearch | opensearch).
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", BASE_DIR / "var" / "search"))
@@ -381,7 +383,7 @@ CELERY_BEAT_SCHEDULE |= {
     # ratings come from reviews, which do not touch the product row: rebuilt nightly
     "etl-products-full-nightly": {
         "task": "etl.sync_incremental",
-        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=30),
+        "schedule": crontab(hour=3, minute=30),
         "kwargs": {"entity": "products", "mode": "full"},
     },
 }
