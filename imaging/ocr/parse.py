@@ -49,6 +49,8 @@ FIELD_LABELS = {
     "cholesterol": "콜레스테롤",
     "protein": "단백질",
 }
+# per label (a whole pack at most): beyond these a reading is an OCR slip, not a food
+PLAUSIBLE_MAX = {"sodium": 8000, "cholesterol": 1500, "calories": 3000, "trans_fat": 20, "saturated_fat": 100}
 HANGUL = re.compile(r"[가-힣]+")
 DIGITISH = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "!": "1", "S": "5", "s": "5", "B": "8", "Z": "2"})
 # number, then an optional unit as Tesseract spells it
@@ -160,12 +162,15 @@ def value_candidates(segment: str, field_name: str) -> list[Candidate]:
         if expected == "mg":
             if unit[:1] in ("m", "r"):
                 return [Candidate(number, 0.0)]
+            # "mg" is often read as 2–4 stray digits ("0100", "790070"): every prefix is a reading
+            if len(digits) > 1 and digits[0] == "0" and digits[1] != ".":
+                return [Candidate(0.0, 0.3, "mg 오인식 보정"), Candidate(number, 1.0, "단위 없음")]
             cands.append(Candidate(number, 0.6, "단위 없음"))
-            for cut in (1, 2, 3):
-                if len(digits) > cut and all(c in "019" for c in digits[-cut:]) and "." not in digits[-cut:]:
+            for cut in (1, 2, 3, 4):
+                if len(digits) > cut and "." not in digits[-cut:]:
                     head = _to_number(digits[:-cut])
                     if head:
-                        cands.append(Candidate(head[1], 0.8 + 0.2 * cut, "mg 오인식 보정"))
+                        cands.append(Candidate(head[1], 0.7 + 0.15 * cut, "mg 오인식 보정"))
             return cands
         # grams
         if unit in ("g", "q"):
@@ -263,6 +268,11 @@ def _merge_hangul(words: list[Word]) -> list[Word]:
     return out
 
 
+def _kcal_candidates(segment: str) -> list[Candidate]:
+    hdr = _calorie_header(Line([Word(segment, 100.0)]))
+    return [Candidate(hdr[0], 0.0)] if hdr else value_candidates(segment, "calories")
+
+
 def _calorie_header(line: Line) -> tuple[float, float] | None:
     text = line.text
     if "기준" in text or "2,000" in text or "2.000" in text:
@@ -298,6 +308,13 @@ def parse_label(lines: list[Line]) -> ParsedLabel:
     for line in lines:
         for name, segment, conf in _segments(line):
             if name in readings:
+                # the same row read twice (the header is read again): more candidates, not a new row
+                prev = readings[name]
+                extra = value_candidates(segment, name) if name != "calories" else _kcal_candidates(segment)
+                seen = {c.value for c in prev.candidates}
+                prev.candidates += [c for c in extra if c.value not in seen]
+                if prev.dv is None and name != "calories":
+                    prev.dv = _dv_percent(segment)
                 continue
             if name == "calories":
                 hdr = _calorie_header(Line([Word(segment + (" kcal" if "kcal" not in segment else ""), conf * 100)]))
@@ -327,8 +344,10 @@ def parse_label(lines: list[Line]) -> ParsedLabel:
             result.basis = "100g당"
     if "calories" not in readings and header_kcal is not None:
         readings["calories"] = Reading("calories", [Candidate(header_kcal[0], 0.0)], None, header_kcal[1], "")
-    elif "calories" in readings and not readings["calories"].candidates and header_kcal is not None:
-        readings["calories"].candidates = [Candidate(header_kcal[0], 0.0)]
+    elif "calories" in readings and header_kcal is not None:
+        cands = readings["calories"].candidates
+        if header_kcal[0] not in {c.value for c in cands}:
+            cands.append(Candidate(header_kcal[0], 0.2))
 
     found = [r for r in readings.values() if r.candidates]
     if len(found) < 2:
@@ -367,7 +386,7 @@ def _kcal_agrees(kcal: float, expected: float) -> bool:
 def _choose(readings: dict[str, Reading]) -> dict[str, tuple[Candidate, float, list[str]]]:
     """Pick one candidate per field, maximising agreement with all the cross-checks."""
     names = [n for n, r in readings.items() if r.candidates]
-    options = [readings[n].candidates[:4] for n in names]
+    options = [readings[n].candidates[:6] for n in names]
     best, best_score = None, float("-inf")
     combos = itertools.product(*options) if _combo_count(options) <= 20000 else [tuple(o[0] for o in options)]
     for combo in combos:
@@ -378,6 +397,7 @@ def _choose(readings: dict[str, Reading]) -> dict[str, tuple[Candidate, float, l
             if dv is not None:
                 score += 2.0 if _dv_agrees(n, c.value, dv) else -1.0
         v = {n: c.value for n, c in values.items()}
+        score -= sum(2.0 for n, x in v.items() if x > PLAUSIBLE_MAX.get(n, float("inf")))
         if "sugars" in v and "carbohydrates" in v and v["sugars"] > v["carbohydrates"]:
             score -= 2.0
         if "fat" in v and v.get("saturated_fat", 0) + v.get("trans_fat", 0) > v["fat"] + 0.05:
