@@ -56,7 +56,9 @@ class LabelUploadForm(forms.Form):
 class NutritionConfirmForm(forms.Form):
     """The values read from the label, for staff to check and correct before saving."""
 
-    serving_value = forms.DecimalField(label="제공량/내용량", required=False, min_value=0, max_digits=9, decimal_places=2)
+    serving_value = forms.DecimalField(
+        label="제공량/내용량", required=False, min_value=0, max_digits=9, decimal_places=2
+    )
     serving_unit = forms.ChoiceField(label="단위", choices=[("g", "g"), ("ml", "ml")], required=False)
     serving_basis = forms.CharField(label="기준", required=False, max_length=20)
 
@@ -112,8 +114,16 @@ class ProductAdmin(CommerceProductAdmin):
 
     def get_urls(self) -> list[Any]:
         custom = [
-            path("<int:product_id>/check-image/", self.admin_site.admin_view(self.check_image_view), name="commerce_product_check_image"),
-            path("<int:product_id>/read-label/", self.admin_site.admin_view(self.read_label_view), name="commerce_product_read_label"),
+            path(
+                "<int:product_id>/check-image/",
+                self.admin_site.admin_view(self.check_image_view),
+                name="commerce_product_check_image",
+            ),
+            path(
+                "<int:product_id>/read-label/",
+                self.admin_site.admin_view(self.read_label_view),
+                name="commerce_product_read_label",
+            ),
         ]
         return custom + super().get_urls()
 
@@ -140,7 +150,9 @@ class ProductAdmin(CommerceProductAdmin):
             self.message_user(request, f"이미지 검사 통과 (품질 점수 {result['quality_score']:.2f})", messages.SUCCESS)
         else:
             recs = " / ".join(result["recommendations"])
-            self.message_user(request, f"이미지 검사 불합격 (품질 점수 {result['quality_score']:.2f}): {recs}", messages.WARNING)
+            self.message_user(
+                request, f"이미지 검사 불합격 (품질 점수 {result['quality_score']:.2f}): {recs}", messages.WARNING
+            )
         return back
 
     @admin.action(description="선택한 상품의 이미지 검사", permissions=["change"])
@@ -177,13 +189,22 @@ class ProductAdmin(CommerceProductAdmin):
                     facts = reading["nutrition_facts"]
                     serving = facts.get("serving_size") or {}
                     initial = {name: facts.get(name) for name in FIELDS}
-                    initial |= {"serving_value": serving.get("value"), "serving_unit": serving.get("unit", "g"), "serving_basis": serving.get("basis", "")}
+                    initial |= {
+                        "serving_value": serving.get("value"),
+                        "serving_unit": serving.get("unit", "g"),
+                        "serving_basis": serving.get("basis", ""),
+                    }
                     confirm_form = NutritionConfirmForm(initial=initial)
         if confirm_form is None:
             current = product.nutrition_facts or {}
             serving = current.get("serving_size") or {}
             confirm_form = NutritionConfirmForm(
-                initial={**{n: current.get(n) for n in FIELDS}, "serving_value": serving.get("value"), "serving_unit": serving.get("unit", "g"), "serving_basis": serving.get("basis", "")}
+                initial={
+                    **{n: current.get(n) for n in FIELDS},
+                    "serving_value": serving.get("value"),
+                    "serving_unit": serving.get("unit", "g"),
+                    "serving_basis": serving.get("basis", ""),
+                }
             )
         context = {
             **self.admin_site.each_context(request),

@@ -31,10 +31,17 @@ def _jpeg(img: Image.Image, quality: int = 88) -> bytes:
 def percentiles(samples: list[float]) -> dict:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"p50_ms": round(statistics.median(ordered) * 1000), "p95_ms": round(p95 * 1000), "max_ms": round(ordered[-1] * 1000), "n": len(ordered)}
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000),
+        "p95_ms": round(p95 * 1000),
+        "max_ms": round(ordered[-1] * 1000),
+        "n": len(ordered),
+    }
 
 
-def evaluate_labels(*, count: int, level: str = "degraded", start: int = HELD_OUT_SEED, progress: Callable[[Iterable], Iterable] = iter) -> dict:
+def evaluate_labels(
+    *, count: int, level: str = "degraded", start: int = HELD_OUT_SEED, progress: Callable[[Iterable], Iterable] = iter
+) -> dict:
     """Exact-field accuracy of the OCR on ``count`` generated label photos."""
     per_field: Counter = Counter()
     per_field_ok: Counter = Counter()

@@ -11,8 +11,8 @@ from django.utils import timezone
 from accounts.audit import audit_log
 from commerce.models import Product
 from core.errors import ApiError, ValidationFailed
-from imaging.selectors import image_validate
 from imaging.ocr.parse import FIELDS
+from imaging.selectors import image_validate
 
 NUTRITION_KEYS = (*FIELDS, "serving_size")
 
@@ -33,11 +33,24 @@ def product_image_check(*, product: Product, request: object) -> dict:
     product.image_check_score = score
     product.image_checked_at = timezone.now()
     product.image_check_result = result
-    product.save(update_fields=["image_check_passed", "image_check_score", "image_checked_at", "image_check_result", "updated_at"])
+    product.save(
+        update_fields=[
+            "image_check_passed",
+            "image_check_score",
+            "image_checked_at",
+            "image_check_result",
+            "updated_at",
+        ]
+    )
     audit_log(
         action="update",
         request=request,
-        query={"model": "commerce.Product", "object_id": product.pk, "changed_fields": ["image_check"], "passed": passed},
+        query={
+            "model": "commerce.Product",
+            "object_id": product.pk,
+            "changed_fields": ["image_check"],
+            "passed": passed,
+        },
         status_code=200,
     )
     return result
@@ -83,7 +96,12 @@ def product_nutrition_apply(*, product: Product, facts: dict, request: object, s
     audit_log(
         action="update",
         request=request,
-        query={"model": "commerce.Product", "object_id": product.pk, "changed_fields": ["nutrition_facts"], "source": source},
+        query={
+            "model": "commerce.Product",
+            "object_id": product.pk,
+            "changed_fields": ["nutrition_facts"],
+            "source": source,
+        },
         status_code=302,
     )
     return product

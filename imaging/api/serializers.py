@@ -21,7 +21,9 @@ class ChecksField(serializers.ListField):
 
 
 class ImageSourceSerializer(serializers.Serializer):
-    image_url = serializers.CharField(required=False, max_length=2048, trim_whitespace=True, help_text="http(s) 이미지 주소")
+    image_url = serializers.CharField(
+        required=False, max_length=2048, trim_whitespace=True, help_text="http(s) 이미지 주소"
+    )
     image = serializers.FileField(required=False, help_text="JPEG, PNG 또는 WebP 파일 (multipart/form-data)")
 
     def validate(self, attrs: dict) -> dict:

@@ -27,7 +27,13 @@ class ImageValidateView(APIView):
         summary="상품 이미지 품질 검증",
         request={"application/json": ValidateRequestSerializer, "multipart/form-data": ValidateRequestSerializer},
         responses={200: OpenApiTypes.OBJECT},
-        examples=[OpenApiExample("URL", value={"image_url": "https://cdn.example.com/p.jpg", "checks": list(ALL_CHECKS)}, request_only=True)],
+        examples=[
+            OpenApiExample(
+                "URL",
+                value={"image_url": "https://cdn.example.com/p.jpg", "checks": list(ALL_CHECKS)},
+                request_only=True,
+            )
+        ],
     )
     def post(self, request: Request) -> Response:
         serializer = ValidateRequestSerializer(data=request.data)

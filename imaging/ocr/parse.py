@@ -31,11 +31,29 @@ KEYWORDS: dict[str, str] = {
     "지방": "fat",
     "열량": "calories",
 }
-FIELDS = ["calories", "sodium", "carbohydrates", "sugars", "fat", "trans_fat", "saturated_fat", "cholesterol", "protein"]
+FIELDS = [
+    "calories",
+    "sodium",
+    "carbohydrates",
+    "sugars",
+    "fat",
+    "trans_fat",
+    "saturated_fat",
+    "cholesterol",
+    "protein",
+]
 CORE_FIELDS = ["calories", "sodium", "carbohydrates", "protein", "fat"]
 UNIT_OF = {"calories": "kcal", "sodium": "mg", "cholesterol": "mg"}
 DAILY_VALUES = [
-    {"sodium": 2000, "carbohydrates": 324, "sugars": 100, "fat": 54, "saturated_fat": 15, "cholesterol": 300, "protein": 55},
+    {
+        "sodium": 2000,
+        "carbohydrates": 324,
+        "sugars": 100,
+        "fat": 54,
+        "saturated_fat": 15,
+        "cholesterol": 300,
+        "protein": 55,
+    },
     {"sodium": 2000, "carbohydrates": 328, "fat": 51, "saturated_fat": 15, "cholesterol": 300, "protein": 60},
 ]
 FIELD_LABELS = {
@@ -52,7 +70,22 @@ FIELD_LABELS = {
 # per label (a whole pack at most): beyond these a reading is an OCR slip, not a food
 PLAUSIBLE_MAX = {"sodium": 8000, "cholesterol": 1500, "calories": 3000, "trans_fat": 20, "saturated_fat": 100}
 HANGUL = re.compile(r"[가-힣]+")
-DIGITISH = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "!": "1", "S": "5", "s": "5", "B": "8", "Z": "2"})
+DIGITISH = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "Q": "0",
+        "I": "1",
+        "l": "1",
+        "|": "1",
+        "!": "1",
+        "S": "5",
+        "s": "5",
+        "B": "8",
+        "Z": "2",
+    }
+)
 # number, then an optional unit as Tesseract spells it
 VALUE = re.compile(
     r"(?P<num>[0-9OoDQIl|!SsBZ][0-9OoDQIl|!SsBZ.,]*)\s?"
@@ -172,7 +205,9 @@ def value_candidates(segment: str, field_name: str) -> list[Candidate]:
                     if head:
                         cands.append(Candidate(head[1], 0.7 + 0.15 * cut, "mg 오인식 보정"))
             return cands
-        # grams
+        # grams: anything else after the number ("130 me") is not a unit of this row
+        if unit not in ("g", "q", "9"):
+            unit = ""
         if unit in ("g", "q"):
             return [Candidate(number, 0.0)]
         if unit == "9" or (unit == "" and len(digits) > 1 and digits[-1] in "09" and digits[-2] != "."):
@@ -202,10 +237,7 @@ def _dv_percent(segment: str) -> int | None:
 
 
 def _dv_agrees(field_name: str, value: float, dv: int) -> bool:
-    for table in DAILY_VALUES:
-        if field_name in table and abs(value / table[field_name] * 100 - dv) <= 1.0:
-            return True
-    return False
+    return any(field_name in table and abs(value / table[field_name] * 100 - dv) <= 1.0 for table in DAILY_VALUES)
 
 
 def _segments(line: Line) -> list[tuple[str, str, float]]:
@@ -339,7 +371,11 @@ def parse_label(lines: list[Line]) -> ParsedLabel:
             num = _to_number(m.group("num"))
             if num:
                 unit = m.group("unit") or ""
-                result.serving_size = {"value": num[1], "unit": "ml" if unit.lower() == "ml" else "g", "basis": "1회 제공량"}
+                result.serving_size = {
+                    "value": num[1],
+                    "unit": "ml" if unit.lower() == "ml" else "g",
+                    "basis": "1회 제공량",
+                }
         if result.basis is None and PER_100.search(line.text):
             result.basis = "100g당"
     if "calories" not in readings and header_kcal is not None:
@@ -354,7 +390,7 @@ def parse_label(lines: list[Line]) -> ParsedLabel:
         result.warnings.append("영양성분표를 찾지 못했습니다. 영양성분표가 화면에 가득 차도록 다시 촬영해주세요")
         return result
     if result.basis is None:
-        result.basis = {"영양정보": "총 내용량", "영양성분": "1회 제공량"}.get(result.label_format or "", None)
+        result.basis = {"영양정보": "총 내용량", "영양성분": "1회 제공량"}.get(result.label_format or "")
 
     chosen = _choose(readings)
     for name in FIELDS:
@@ -375,7 +411,9 @@ def parse_label(lines: list[Line]) -> ParsedLabel:
         agree = _kcal_agrees(f["calories"], expected)
         result.checks["calories_formula"] = {"expected": round(expected, 1), "agrees": agree}
         if not agree:
-            result.warnings.append(f"열량({f['calories']}kcal)이 4×탄수화물+4×단백질+9×지방({expected:g}kcal)과 맞지 않습니다")
+            result.warnings.append(
+                f"열량({f['calories']}kcal)이 4×탄수화물+4×단백질+9×지방({expected:g}kcal)과 맞지 않습니다"
+            )
     return result
 
 

@@ -118,7 +118,7 @@ def normalise_light(gray: np.ndarray) -> np.ndarray:
 def glyph_height(gray: np.ndarray) -> float | None:
     """Median height of character-sized blobs of ink."""
     ink = _ink(gray)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     hs = stats[1:, cv2.CC_STAT_HEIGHT]
     ws = stats[1:, cv2.CC_STAT_WIDTH]
     ok = (hs >= 6) & (hs <= gray.shape[0] / 8) & (ws <= hs * 3) & (ws >= 2)

@@ -142,7 +142,9 @@ def check_blur(*, gray: np.ndarray, seg: Segmentation) -> dict:
     crop = gray[y0:y1, x0:x1]
     f = min(1.0, BLUR_SIDE / max(crop.shape))
     if f < 1.0:
-        crop = cv2.resize(crop, (max(8, round(crop.shape[1] * f)), max(8, round(crop.shape[0] * f))), interpolation=cv2.INTER_AREA)
+        crop = cv2.resize(
+            crop, (max(8, round(crop.shape[1] * f)), max(8, round(crop.shape[0] * f))), interpolation=cv2.INTER_AREA
+        )
     b = crete_blur(crop)
     score = float(np.clip((BLUR_AT - b) / (BLUR_AT - SHARP_AT), 0.0, 1.0))
     return {
@@ -187,7 +189,9 @@ def check_content(*, seg: Segmentation, shape: tuple[int, int]) -> dict:
         problems.append("text_overlay")
     for t in seg.overlay_lines:
         tx, ty, tw, th = t.box
-        objects.append({"label": "text_overlay", "box": [round(tx / w, 3), round(ty / h, 3), round(tw / w, 3), round(th / h, 3)]})
+        objects.append(
+            {"label": "text_overlay", "box": [round(tx / w, 3), round(ty / h, 3), round(tw / w, 3), round(th / h, 3)]}
+        )
     subchecks = 6
     return {
         "passed": not problems,

@@ -182,7 +182,9 @@ def photograph(label: Image.Image, *, rng: random.Random, level: str = "degraded
         return label
     margin = int(lw * 0.18)
     W, H = lw + 2 * margin, lh + 2 * margin
-    bg_color = np.array(rng.choice([(200, 60, 50), (60, 120, 80), (230, 200, 80), (90, 90, 160), (210, 210, 205)]), np.float32)
+    bg_color = np.array(
+        rng.choice([(200, 60, 50), (60, 120, 80), (230, 200, 80), (90, 90, 160), (210, 210, 205)]), np.float32
+    )
     canvas = np.ones((H, W, 3), np.float32) * bg_color
     canvas[margin : margin + lh, margin : margin + lw] = np.asarray(label, np.float32)
     angle = rng.uniform(-6, 6)

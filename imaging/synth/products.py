@@ -68,7 +68,13 @@ def _package(rng: random.Random, w: int, h: int) -> Image.Image:
     name = rng.choice(NAMES)
     fs = max(12, (lx1 - lx0) // (len(name) + 1))
     d.text(((lx0 + lx1) // 2, (ly0 + ly1) // 2 - fs // 3), name, font=_font(fs), fill=(30, 30, 30, 255), anchor="mm")
-    d.text(((lx0 + lx1) // 2, ly1 - fs // 2), "국내산 · 500g", font=_font(max(10, fs // 3), False), fill=(60, 60, 60, 255), anchor="mm")
+    d.text(
+        ((lx0 + lx1) // 2, ly1 - fs // 2),
+        "국내산 · 500g",
+        font=_font(max(10, fs // 3), False),
+        fill=(60, 60, 60, 255),
+        anchor="mm",
+    )
     # vertical shading: a cylinder/box lit from the left
     arr = np.asarray(img).astype(np.float32)
     xs = np.linspace(-1, 1, w)[None, :, None]
@@ -119,7 +125,9 @@ def render_product(case: str, *, seed: int = 0, size: tuple[int, int] = (1200, 1
         d = ImageDraw.Draw(canvas)
         fs = h // 18
         d.text((w // 2, int(h * 0.06)), "무료배송 50% 할인 이벤트", font=_font(fs), fill=(220, 30, 30), anchor="mm")
-        d.text((w // 2, int(h * 0.95)), "www.kfood-shop.kr 특가", font=_font(fs * 2 // 3), fill=(80, 80, 80), anchor="mm")
+        d.text(
+            (w // 2, int(h * 0.95)), "www.kfood-shop.kr 특가", font=_font(fs * 2 // 3), fill=(80, 80, 80), anchor="mm"
+        )
     arr = np.asarray(canvas).astype(np.float32)
     if case == "gaussian_blur":
         arr = cv2.GaussianBlur(arr, (0, 0), sigmaX=w / 300 * rng.uniform(1.6, 2.6))

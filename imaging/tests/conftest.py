@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
 import time
@@ -37,7 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:  # keep test output quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         self.seen.append({"path": self.path, "host": self.headers.get("Host")})
         route = self.routes.get(self.path.split("?")[0])
         if route is None:
@@ -51,10 +52,8 @@ class _Handler(BaseHTTPRequestHandler):
             for k, v in headers.items():
                 self.send_header(k, v)
             self.end_headers()
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 body(self.wfile)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
             return
         self.send_response(status)
         for k, v in headers.items():
@@ -77,7 +76,15 @@ class ImageServer:
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
 
-    def add(self, path: str, body: bytes | object, *, status: int = 200, content_type: str | None = "image/jpeg", **headers: str) -> None:
+    def add(
+        self,
+        path: str,
+        body: bytes | object,
+        *,
+        status: int = 200,
+        content_type: str | None = "image/jpeg",
+        **headers: str,
+    ) -> None:
         h = dict(headers)
         if content_type:
             h["Content-Type"] = content_type

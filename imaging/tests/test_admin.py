@@ -39,7 +39,10 @@ def test_check_image_stores_result_and_date(manager, image_server, allow_local):
     good.refresh_from_db()
     bad.refresh_from_db()
     assert good.image_check_passed is True and good.image_checked_at is not None
-    assert good.image_check_result["is_valid"] is True and good.image_check_score == good.image_check_result["quality_score"]
+    assert (
+        good.image_check_result["is_valid"] is True
+        and good.image_check_score == good.image_check_result["quality_score"]
+    )
     assert bad.image_check_passed is False and bad.image_check_result["checks"]["blur"]["passed"] is False
     rows = AuditLog.objects.filter(action="update", query__changed_fields=["image_check"])
     assert sorted(r.query["object_id"] for r in rows) == sorted([good.pk, bad.pk])

@@ -35,7 +35,13 @@ def test_validate_upload_for_every_role(api_client_for, studio_jpeg, role):
     data = body["data"]
     assert data["is_valid"] is True
     assert set(data["checks"]) == {"resolution", "brightness", "blur", "content"}
-    assert data["checks"]["resolution"] == {"passed": True, "width": 1200, "height": 1200, "min_required": 800, "score": 1.0}
+    assert data["checks"]["resolution"] == {
+        "passed": True,
+        "width": 1200,
+        "height": 1200,
+        "min_required": 800,
+        "score": 1.0,
+    }
     assert set(data["checks"]["brightness"]) >= {"passed", "level", "optimal_range"}
     assert set(data["checks"]["blur"]) >= {"passed", "score", "threshold"}
     assert set(data["checks"]["content"]) >= {"passed", "detected_objects", "confidence"}
@@ -138,7 +144,9 @@ LABEL_SEEDS = [1, 11]  # one older 영양성분 label, one current 영양정보 
 @pytest.mark.parametrize("seed", LABEL_SEEDS)
 def test_ocr_reads_generated_label_photos_exactly(api_client_for, seed):
     data, spec = label_photo_bytes(seed)
-    r = api_client_for("STAFF").post(OCR, {"image": upload(data), "extract_type": "nutrition_facts"}, format="multipart")
+    r = api_client_for("STAFF").post(
+        OCR, {"image": upload(data), "extract_type": "nutrition_facts"}, format="multipart"
+    )
     assert r.status_code == 200, r.content
     out = r.json()["data"]
     facts = out["nutrition_facts"]
@@ -171,7 +179,9 @@ def test_ocr_photo_without_a_label_is_a_clear_answer(api_client_for):
 
 
 def test_ocr_extract_type_is_validated(api_client_for):
-    r = api_client_for("STAFF").post(OCR, {"image_url": "https://example.com/a.jpg", "extract_type": "barcode"}, format="json")
+    r = api_client_for("STAFF").post(
+        OCR, {"image_url": "https://example.com/a.jpg", "extract_type": "barcode"}, format="json"
+    )
     assert r.status_code == 400 and r.json()["error"]["code"] == "VALIDATION_ERROR"
 
 

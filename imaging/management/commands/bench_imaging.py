@@ -27,7 +27,7 @@ class Command(BaseCommand):
         report: dict = {"load_before": os.getloadavg()}
         photo = twelve_megapixel_jpeg()
         samples = []
-        for _ in tqdm(range(int(opts["validate"])), desc="validate 12MP", file=self.stderr._out):  # noqa: SLF001
+        for _ in tqdm(range(int(opts["validate"])), desc="validate 12MP", file=self.stderr._out):
             upload = SimpleUploadedFile("p.jpg", photo, content_type="image/jpeg")
             started = time.perf_counter()
             image_validate(upload=upload)
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         report["validate_12mp"] = {**percentiles(samples), "bytes": len(photo), "size": "4000x3000"}
         self.stdout.write(f"validate 12MP JPEG ({len(photo) // 1024} KB): {report['validate_12mp']}")
         samples = []
-        for seed in tqdm(range(HELD_OUT_SEED, HELD_OUT_SEED + int(opts["ocr"])), desc="OCR", file=self.stderr._out):  # noqa: SLF001
+        for seed in tqdm(range(HELD_OUT_SEED, HELD_OUT_SEED + int(opts["ocr"])), desc="OCR", file=self.stderr._out):
             img, _spec = make_label_photo(seed)
             upload = SimpleUploadedFile("l.jpg", _jpeg(img, 92), content_type="image/jpeg")
             started = time.perf_counter()

@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **opts: object) -> None:
         def bar(desc: str):
-            return lambda it: tqdm(list(it), desc=desc, file=self.stderr._out)  # noqa: SLF001
+            return lambda it: tqdm(list(it), desc=desc, file=self.stderr._out)
 
         report: dict = {}
         if opts["product_seeds"]:
@@ -31,7 +31,9 @@ class Command(BaseCommand):
             p = report["products"]
             self.stdout.write(f"image checks: agreement {p['agreement']:.1%} on {p['images']} images {p['per_check']}")
         if opts["labels"]:
-            report["labels"] = evaluate_labels(count=int(opts["labels"]), level=str(opts["level"]), start=int(opts["start"]), progress=bar("라벨"))
+            report["labels"] = evaluate_labels(
+                count=int(opts["labels"]), level=str(opts["level"]), start=int(opts["start"]), progress=bar("라벨")
+            )
             lab = report["labels"]
             self.stdout.write(
                 f"OCR ({lab['level']}, {lab['labels']} labels): fields exact {lab['field_accuracy']:.1%}, "
