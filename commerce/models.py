@@ -60,7 +60,7 @@ class Product(models.Model):
     image_check_passed = models.BooleanField("이미지 검사 통과", null=True, blank=True, editable=False)
     image_check_score = models.FloatField("이미지 품질 점수", null=True, blank=True, editable=False)
     image_checked_at = models.DateTimeField("이미지 검사 일시", null=True, blank=True, editable=False)
-    image_check_result = models.JSONField("이미지 검사 결과", default=dict, blank=True, editable=False)
+    image_check_result = models.JSONField("이미지 검사 결과", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "상품"
