@@ -16,6 +16,8 @@ echo "=== customer API (seed 004): detail, search, analytics, segments, recommen
 $PY manage.py bench_customer_api --seed --orders 1000000 --train --json bench/results/customer_api.json
 echo "=== shop analytics (seed 000 §2): dashboard month/year vs own SQL, forecast"
 $PY manage.py bench_analytics --json bench/results/analytics.json
+echo "=== throughput: gunicorn (2 workers, production settings) under Locust load, three roles"
+$PY manage.py bench_load --workers 2 --users 32 --duration 60 --json bench/results/load.json
 echo "=== imaging (seed 000 §5): validate on a 12-MP JPEG, label OCR per photo"
 nice -n 10 $PY manage.py bench_imaging --validate 20 --ocr 10 --json bench/results/imaging.json
 echo "results: bench/results/*.json"
