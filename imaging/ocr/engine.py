@@ -21,6 +21,7 @@ from .preprocess import prepare_label
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 LANG = "kor+eng"
+MIN_REREAD_SECONDS = 1.5
 CONFIG = "--oem 1 --psm 6"
 
 _slots_lock = threading.Lock()
@@ -37,14 +38,17 @@ def _semaphore() -> threading.BoundedSemaphore:
         return _slots
 
 
-def run_tesseract(image: np.ndarray, *, lang: str = LANG, config: str = CONFIG) -> list[Line]:
+def run_tesseract(
+    image: np.ndarray, *, lang: str = LANG, config: str = CONFIG, timeout: float | None = None
+) -> list[Line]:
     """Tesseract's words grouped into lines, within the slot and time limits."""
+    limit = float(settings.IMAGING_OCR_TIMEOUT_SECONDS) if timeout is None else timeout
     slots = _semaphore()
     if not slots.acquire(timeout=float(settings.IMAGING_OCR_QUEUE_SECONDS)):
         raise OcrUnavailable("OCR 요청이 많아 처리하지 못했습니다. 잠시 후 다시 시도해주세요")
     try:
         data = pytesseract.image_to_data(
-            image, lang=lang, config=config, timeout=float(settings.IMAGING_OCR_TIMEOUT_SECONDS),
+            image, lang=lang, config=config, timeout=limit,
             output_type=pytesseract.Output.DICT,
         )  # fmt: skip
     except RuntimeError as exc:  # pytesseract's timeout
@@ -72,7 +76,13 @@ def _crop(image: np.ndarray, box: tuple[int, int, int, int], pad: float = 0.35) 
     return cv2.copyMakeBorder(crop, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
 
 
-def _reread_names(image: np.ndarray, lines: list[Line]) -> None:
+def _remaining(deadline: float) -> float | None:
+    """Seconds left for an optional re-read, or None when there is no time for one."""
+    left = deadline - time.monotonic()
+    return left if left >= MIN_REREAD_SECONDS else None
+
+
+def _reread_names(image: np.ndarray, lines: list[Line], deadline: float) -> None:
     """Re-read with Korean only the first word of rows whose name did not read as Hangul
     (``나트륨`` → ``LIES`` under kor+eng) but that carry a value."""
     for line in lines:
@@ -81,13 +91,16 @@ def _reread_names(image: np.ndarray, lines: list[Line]) -> None:
         first = line.words[0]
         if first.box is None or any(ch.isdigit() for ch in first.text) or len(line.words) < 2:
             continue
-        reread = run_tesseract(_crop(image, first.box), lang="kor", config="--oem 1 --psm 7")
+        left = _remaining(deadline)
+        if left is None:
+            return
+        reread = run_tesseract(_crop(image, first.box), lang="kor", config="--oem 1 --psm 7", timeout=left)
         text = "".join(w.text for ln in reread for w in ln.words)
         if text:
             line.words[0] = Word(text, min(first.conf, *(w.conf for ln in reread for w in ln.words)), first.box)
 
 
-def _reread_header(image: np.ndarray, lines: list[Line]) -> list[Line]:
+def _reread_header(image: np.ndarray, lines: list[Line], deadline: float) -> list[Line]:
     """The band above the first nutrient row (title, 총 내용량, kcal) read as sparse text:
     a big title beside small right-aligned text defeats the block layout."""
     rows = [ln for ln in lines if any(f != "calories" for f in line_fields(ln))]
@@ -96,8 +109,10 @@ def _reread_header(image: np.ndarray, lines: list[Line]) -> list[Line]:
     top = min(w.box[1] for w in rows[0].words if w.box)  # type: ignore[index]
     if top < 40:
         return lines
-    band = image[:top]
-    header = run_tesseract(band, config="--oem 1 --psm 11")
+    left = _remaining(deadline)
+    if left is None:
+        return lines
+    header = run_tesseract(image[:top], config="--oem 1 --psm 11", timeout=left)
     header.sort(key=lambda ln: (min(w.box[1] for w in ln.words) // 20, min(w.box[0] for w in ln.words)))  # type: ignore[index]
     body = [ln for ln in lines if min(w.box[1] for w in ln.words) >= top - 5]  # type: ignore[index]
     # keep the first pass's header lines too: sparse mode may miss what block mode saw
@@ -109,9 +124,11 @@ def read_nutrition_label(*, rgb: np.ndarray) -> dict:
     """The ``/images/ocr`` answer for one photo (see docs/imaging.md)."""
     started = time.monotonic()
     prepared = prepare_label(rgb)
+    # the whole read, re-reads included, stays within one Tesseract time limit (+ preprocessing)
+    deadline = time.monotonic() + float(settings.IMAGING_OCR_TIMEOUT_SECONDS)
     lines = run_tesseract(prepared.image)
-    _reread_names(prepared.image, lines)
-    lines = _reread_header(prepared.image, lines)
+    _reread_names(prepared.image, lines, deadline)
+    lines = _reread_header(prepared.image, lines, deadline)
     parsed = parse_label(lines)
     core = ["calories", "sodium", "carbohydrates", "protein", "fat"]
     confidence = sum(parsed.field_confidence.get(f, 0.0) for f in core) / len(core) if parsed.facts else 0.0

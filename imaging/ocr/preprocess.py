@@ -19,6 +19,7 @@ import numpy as np
 
 TARGET_GLYPH = 34
 MAX_SKEW = 10.0
+MAX_PIXELS = 4_000_000  # of the page handed to Tesseract
 
 
 @dataclass
@@ -155,6 +156,9 @@ def prepare_label(rgb: np.ndarray) -> Prepared:
     gray = normalise_light(gray)
     gh = glyph_height(gray)
     factor = float(np.clip(TARGET_GLYPH / gh, 0.5, 3.5)) if gh else 1.0
+    # Tesseract's time grows with the area: a photo that is not a label (tiny "glyphs" of
+    # texture) must not become a 30-megapixel page
+    factor = min(factor, (MAX_PIXELS / (gray.shape[0] * gray.shape[1])) ** 0.5)
     if abs(factor - 1.0) > 0.1:
         interp = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
         gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=interp)
