@@ -320,7 +320,8 @@ def _calorie_header(line: Line) -> tuple[float, float] | None:
     return parsed[1], conf
 
 
-SERVING_TOTAL = re.compile(r"총\s*내\s*용\s*량\s*(?P<num>[0-9OoIl.,]+)\s*(?P<unit>g|9|ml|mL|0)?")
+# "총 내용량 120g"; the title beside it often swallows "총 내" ("용량 120")
+SERVING_TOTAL = re.compile(r"(?:총\s*)?(?:내\s*)?용\s*량\s*(?P<num>[0-9OoIl.,]+)\s*(?P<unit>g|9|ml|mL|0)?")
 SERVING_ONCE = re.compile(r"1\s*회\s*제\s*공\s*량.*?\(\s*(?P<num>[0-9OoIl.,]+?)\s*(?P<unit>g|9|0|ml|mL)?\s*\)")
 PER_100 = re.compile(r"(?:^|\s)1\s?[0O]\s?[0O]\s?(?:g|9|m[l1]|ml)?\s?(?:당|8)")
 
