@@ -15,8 +15,8 @@ from django.conf import settings
 
 from imaging.errors import OcrUnavailable
 
-from .parse import Line, Word, line_fields, parse_label
-from .preprocess import prepare_label
+from .parse import Line, ParsedLabel, Word, line_fields, parse_label
+from .preprocess import Prepared, prepare_label
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
@@ -126,10 +126,38 @@ def read_nutrition_label(*, rgb: np.ndarray) -> dict:
     prepared = prepare_label(rgb)
     # the whole read, re-reads included, stays within one Tesseract time limit (+ preprocessing)
     deadline = time.monotonic() + float(settings.IMAGING_OCR_TIMEOUT_SECONDS)
+    if not prepared.steps.get("perspective"):
+        is_label, quick = _looks_like_a_label(prepared.image, deadline)
+        if not is_label:
+            # no label outline and no label words in a quick small read: a clear "no label"
+            # answer instead of a long read of a cluttered photo
+            prepared.steps["gate"] = "no_label_words"
+            return _answer(lines=quick, parsed=parse_label([]), prepared=prepared, started=started)
     lines = run_tesseract(prepared.image)
     _reread_names(prepared.image, lines, deadline)
     lines = _reread_header(prepared.image, lines, deadline)
     parsed = parse_label(lines)
+    return _answer(lines=lines, parsed=parsed, prepared=prepared, started=started)
+
+
+GATE_PIXELS = 600_000
+LABEL_WORDS = ("영양", "나트", "탄수", "단백", "지방", "열량", "당류", "kcal", "내용량", "제공량")
+
+
+def _looks_like_a_label(image: np.ndarray, deadline: float) -> tuple[bool, list[Line]]:
+    """A quick read of a ≤ 0.6 MP copy: does any nutrition-label word appear at all?"""
+    h, w = image.shape[:2]
+    f = min(1.0, (GATE_PIXELS / (h * w)) ** 0.5)
+    small = cv2.resize(image, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+    left = _remaining(deadline)
+    if left is None:
+        return True, []
+    lines = run_tesseract(small, timeout=left)
+    text = "".join(w.text for ln in lines for w in ln.words)
+    return any(word in text for word in LABEL_WORDS), lines
+
+
+def _answer(*, lines: list[Line], parsed: ParsedLabel, prepared: Prepared, started: float) -> dict:
     core = ["calories", "sodium", "carbohydrates", "protein", "fat"]
     confidence = sum(parsed.field_confidence.get(f, 0.0) for f in core) / len(core) if parsed.facts else 0.0
     facts = dict(parsed.facts)
