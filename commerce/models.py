@@ -56,6 +56,11 @@ class Product(models.Model):
     is_active = models.BooleanField("판매 중", default=True)
     created_at = models.DateTimeField("등록일", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("수정일", auto_now=True)
+    # the last image check (imaging.services.product_image_check; docs/imaging.md)
+    image_check_passed = models.BooleanField("이미지 검사 통과", null=True, blank=True, editable=False)
+    image_check_score = models.FloatField("이미지 품질 점수", null=True, blank=True, editable=False)
+    image_checked_at = models.DateTimeField("이미지 검사 일시", null=True, blank=True, editable=False)
+    image_check_result = models.JSONField("이미지 검사 결과", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "상품"

@@ -387,3 +387,21 @@ CELERY_BEAT_SCHEDULE |= {
         "kwargs": {"entity": "products", "mode": "full"},
     },
 }
+
+# --- imaging (seed 000 §5; docs/imaging.md) ----------------------------------------------
+# Bytes of one image (URL download, streamed; uploads are also bound by MAX_BODY_BYTES above).
+IMAGING_MAX_DOWNLOAD_BYTES = int(os.environ.get("IMAGING_MAX_DOWNLOAD_BYTES", 10 * 1024 * 1024))
+# Pixels of one image, checked from the header before any decoding (decompression bombs).
+IMAGING_MAX_PIXELS = int(os.environ.get("IMAGING_MAX_PIXELS", 50_000_000))
+IMAGING_FETCH_CONNECT_TIMEOUT = float(os.environ.get("IMAGING_FETCH_CONNECT_TIMEOUT", 3))
+IMAGING_FETCH_TOTAL_TIMEOUT = float(os.environ.get("IMAGING_FETCH_TOTAL_TIMEOUT", 10))
+IMAGING_FETCH_MAX_REDIRECTS = int(os.environ.get("IMAGING_FETCH_MAX_REDIRECTS", 3))
+# Host names (exactly as in the URL) that may resolve to private/loopback addresses, e.g. an
+# internal image store. Empty by default: no URL may reach our own network.
+IMAGING_FETCH_ALLOWED_PRIVATE_HOSTS = env_list("IMAGING_FETCH_ALLOWED_PRIVATE_HOSTS", [])
+IMAGING_MIN_RESOLUTION = int(os.environ.get("IMAGING_MIN_RESOLUTION", 800))
+# Tesseract: seconds per call, and concurrent Tesseract processes per worker process.
+IMAGING_OCR_TIMEOUT_SECONDS = float(os.environ.get("IMAGING_OCR_TIMEOUT_SECONDS", 30))
+IMAGING_OCR_MAX_CONCURRENCY = int(os.environ.get("IMAGING_OCR_MAX_CONCURRENCY", 1))
+# How long a request waits for a free Tesseract slot before answering 503.
+IMAGING_OCR_QUEUE_SECONDS = float(os.environ.get("IMAGING_OCR_QUEUE_SECONDS", 20))
