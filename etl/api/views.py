@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.principal import principal_of
 from core.errors import ValidationFailed
+from core.idempotency import idempotency_parameter, idempotent
 from etl.models import Entity, Mode, Target
 from etl.selectors import product_search, sync_run_status
 from etl.services.sync import etl_sync_start
@@ -63,7 +64,9 @@ class SyncView(APIView):
                 request_only=True,
             )
         ],
+        parameters=[idempotency_parameter()],
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
             raise ValidationFailed(message="요청 본문은 JSON 객체여야 합니다")
