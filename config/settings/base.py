@@ -354,3 +354,10 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- review sentiment (docs/sentiment.md) ------------------------------------------------
+# Training/evaluation corpora (NSMC, KoBEST SentiNeg); never copied into the project.
+SENTIMENT_DATA_DIR = Path(os.environ.get("SENTIMENT_DATA_DIR", BASE_DIR.parent / "shared" / "data"))
+# Optional: a local fine-tuned transformers model directory served instead of the trained model.
+SENTIMENT_MODEL_PATH = os.environ.get("SENTIMENT_MODEL_PATH", "")
+CELERY_BEAT_SCHEDULE["score-new-reviews"] = {"task": "ml.score_new_reviews", "schedule": 300.0}
