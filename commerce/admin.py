@@ -283,7 +283,13 @@ class ReviewAspectFilter(admin.SimpleListFilter):
 class ReviewAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "product", "customer", "rating", "content_preview", "sentiment", "aspects_display")
     list_filter = ("rating", "sentiment", ReviewAspectFilter, "sentiment_model_version")
-    readonly_fields = ("sentiment", "sentiment_scores", "sentiment_aspects", "sentiment_model_version", "sentiment_scored_at")
+    readonly_fields = (
+        "sentiment",
+        "sentiment_scores",
+        "sentiment_aspects",
+        "sentiment_model_version",
+        "sentiment_scored_at",
+    )
     search_fields = ("product__name", "content", "=customer__id")
     date_hierarchy = "created_at"
     list_select_related = ("product", "customer")

@@ -28,7 +28,9 @@ def product_review_sentiment_summary(*, product_id: int) -> dict:
     share positive, and per aspect how many reviews praise and criticise it, most praised first."""
     from commerce.models import Review
 
-    rows = Review.objects.filter(product_id=product_id).exclude(sentiment="").values_list("sentiment", "sentiment_aspects")
+    rows = (
+        Review.objects.filter(product_id=product_id).exclude(sentiment="").values_list("sentiment", "sentiment_aspects")
+    )
     counts = {"positive": 0, "neutral": 0, "negative": 0}
     aspects: dict[str, dict[str, int]] = {}
     for sentiment, review_aspects in rows.iterator():

@@ -17,14 +17,16 @@ class SentimentAnalyzeView(APIView):
     @extend_schema(
         summary="리뷰 감정 분석",
         description=(
-            "한 건: `{review_id?, text?, language: \"ko\"}` (text 가 있으면 text 를 분석하고 review_id 는 그대로 "
+            '한 건: `{review_id?, text?, language: "ko"}` (text 가 있으면 text 를 분석하고 review_id 는 그대로 '
             f"돌려줍니다). 여러 건: `{{reviews: [{{review_id?, text?}}, …]}}` (최대 {MAX_BATCH}건) → "
             "`{results: [...], count}`."
         ),
         request=SentimentAnalyzeRequest,
         responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
         examples=[
-            OpenApiExample("한 건", value={"review_id": 1, "text": "정말 맛있어요! 배송도 빠르고 친절하네요.", "language": "ko"}),
+            OpenApiExample(
+                "한 건", value={"review_id": 1, "text": "정말 맛있어요! 배송도 빠르고 친절하네요.", "language": "ko"}
+            ),
             OpenApiExample("여러 건", value={"reviews": [{"review_id": 1}, {"text": "완전 총알배송"}]}),
         ],
     )
@@ -35,5 +37,7 @@ class SentimentAnalyzeView(APIView):
         if "reviews" in data:
             results = sentiment_analyze(items=list(data["reviews"]), request=request)
             return Response({"results": results, "count": len(results)})
-        (result,) = sentiment_analyze(items=[{"review_id": data.get("review_id"), "text": data.get("text")}], request=request)
+        (result,) = sentiment_analyze(
+            items=[{"review_id": data.get("review_id"), "text": data.get("text")}], request=request
+        )
         return Response(result)

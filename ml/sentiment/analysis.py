@@ -18,8 +18,29 @@ from .lexicon import ASPECT_TERMS, STOP_LEMMAS
 # (먹어 보다) bind to the next predicate and are not boundaries.
 CLAUSE_ENDINGS = frozenset(
     {
-        "지만", "는데", "은데", "ㄴ데", "던데", "으나", "나", "고", "아서", "어서", "서", "니까", "으니까",
-        "면서", "으면서", "아도", "어도", "도", "더니", "는데도", "은데도", "다가", "고서",
+        "지만",
+        "는데",
+        "은데",
+        "ㄴ데",
+        "던데",
+        "으나",
+        "나",
+        "고",
+        "아서",
+        "어서",
+        "서",
+        "니까",
+        "으니까",
+        "면서",
+        "으면서",
+        "아도",
+        "어도",
+        "도",
+        "더니",
+        "는데도",
+        "은데도",
+        "다가",
+        "고서",
     }
 )
 BOUNDARY_PUNCT = frozenset({"SF", "SP"})  # . ! ? and , ; :
@@ -91,9 +112,7 @@ def lemmas(items: Sequence[Item]) -> list[str]:
         nxt = items[idx + 1] if idx + 1 < len(items) else None
         if item.tag in ("NNG", "XR") and nxt is not None and nxt.tag in ("XSA", "XSV"):
             out.append(item.form + nxt.form + "다")  # 친절하다, 깔끔하다, 만족스럽다
-        elif item.tag in NOUN_TAGS:
-            out.append(item.form)
-        elif item.tag in PREDICATE_TAGS:
+        elif item.tag in NOUN_TAGS or item.tag in PREDICATE_TAGS:
             out.append(item.form)
     return out
 

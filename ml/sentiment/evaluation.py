@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
@@ -18,7 +20,7 @@ def expected_calibration_error(p_positive: np.ndarray, y: np.ndarray, bins: int 
     correct = (pred == y).astype(float)
     edges = np.linspace(0.5, 1.0, bins + 1)
     ece = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         mask = (conf >= lo) & ((conf < hi) if hi < 1.0 else (conf <= hi))
         if mask.any():
             ece += mask.mean() * abs(correct[mask].mean() - conf[mask].mean())
@@ -32,21 +34,32 @@ def evaluate_probabilities(p_positive: np.ndarray, y: np.ndarray) -> dict:
     labels3 = [label_of(three_way(float(p))) for p in p_positive]
     neutral = np.array([label == "neutral" for label in labels3])
     confusion = {
-        gold: {pl: int(sum(1 for g, lab in zip(y, labels3, strict=True) if g == gi and lab == pl)) for pl in ("positive", "neutral", "negative")}
+        gold: {
+            pl: int(sum(1 for g, lab in zip(y, labels3, strict=True) if g == gi and lab == pl))
+            for pl in ("positive", "neutral", "negative")
+        }
         for gold, gi in (("positive", 1), ("negative", 0))
     }
     decided = ~neutral
     return {
-        "n": int(len(y)),
+        "n": len(y),
         "accuracy": round(float(accuracy_score(y, pred)), 4),
         "macro_f1": round(float(f1_score(y, pred, average="macro")), 4),
         "ece": round(expected_calibration_error(p_positive, y), 4),
         "confusion_binary": {
-            "positive": {"positive": int(((y == 1) & (pred == 1)).sum()), "negative": int(((y == 1) & (pred == 0)).sum())},
-            "negative": {"positive": int(((y == 0) & (pred == 1)).sum()), "negative": int(((y == 0) & (pred == 0)).sum())},
+            "positive": {
+                "positive": int(((y == 1) & (pred == 1)).sum()),
+                "negative": int(((y == 1) & (pred == 0)).sum()),
+            },
+            "negative": {
+                "positive": int(((y == 0) & (pred == 1)).sum()),
+                "negative": int(((y == 0) & (pred == 0)).sum()),
+            },
         },
         "confusion_three_way": confusion,
         "neutral_share": round(float(neutral.mean()), 4),
         "accuracy_in_neutral_band": round(float((pred[neutral] == y[neutral]).mean()), 4) if neutral.any() else None,
-        "accuracy_outside_neutral_band": round(float((pred[decided] == y[decided]).mean()), 4) if decided.any() else None,
+        "accuracy_outside_neutral_band": round(float((pred[decided] == y[decided]).mean()), 4)
+        if decided.any()
+        else None,
     }

@@ -40,14 +40,28 @@ def label_of(scores: dict[str, float]) -> str:
 
 
 @dataclass
+class Member:
+    """One linear classifier over the shared features; ``nb_ratio`` scales them first (NB-LR).
+    ``scale`` divides its decision value so that members of an ensemble weigh alike."""
+
+    classifier: object
+    nb_ratio: np.ndarray | None = None
+    scale: float = 1.0
+
+    def decision(self, x: sp.csr_matrix) -> np.ndarray:
+        if self.nb_ratio is not None:
+            x = x @ sp.diags(self.nb_ratio)
+        return self.classifier.decision_function(x) / self.scale
+
+
+@dataclass
 class SentimentModel:
     """Everything needed to score a text, pickled as one artifact."""
 
     char_vectorizer: object
     morph_vectorizer: object
-    classifier: object  # LogisticRegression over the (optionally NB-scaled) features
+    members: list[Member]  # decision = mean of the members' decisions
     calibrator: object  # maps the decision value to P(positive); has .predict
-    nb_ratio: np.ndarray | None = None
     keyword_idf: dict[str, float] = field(default_factory=dict)
     keyword_default_idf: float = 1.0
     info: dict = field(default_factory=dict)
@@ -55,15 +69,13 @@ class SentimentModel:
     def features(self, texts: list[str], morphs: list[str]) -> sp.csr_matrix:
         from ml.sentiment.text import normalize
 
-        x = sp.hstack(
+        return sp.hstack(
             [self.char_vectorizer.transform([normalize(t) for t in texts]), self.morph_vectorizer.transform(morphs)]
         ).tocsr()
-        if self.nb_ratio is not None:
-            x = x @ sp.diags(self.nb_ratio)
-        return x
 
     def decision(self, texts: list[str], morphs: list[str]) -> np.ndarray:
-        return self.classifier.decision_function(self.features(texts, morphs))
+        x = self.features(texts, morphs)
+        return np.mean([m.decision(x) for m in self.members], axis=0)
 
     def positive_probability(self, texts: list[str], morphs: list[str]) -> np.ndarray:
         """Calibrated P(positive) for each text (``morphs``: :func:`ml.sentiment.text.morph_string`)."""

@@ -68,7 +68,13 @@ def reviews_score(
                 review.sentiment_scored_at = now
             Review.objects.bulk_update(
                 batch,
-                ["sentiment", "sentiment_scores", "sentiment_aspects", "sentiment_model_version", "sentiment_scored_at"],
+                [
+                    "sentiment",
+                    "sentiment_scores",
+                    "sentiment_aspects",
+                    "sentiment_model_version",
+                    "sentiment_scored_at",
+                ],
             )
         done += len(batch)
         last_pk = batch[-1].pk

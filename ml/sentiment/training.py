@@ -3,9 +3,11 @@
 Steps: Kiwi morphemes of every text (cached under the system temp dir, keyed by the corpus
 bytes and the Kiwi version: tokenising 150k texts takes minutes), TF-IDF over character and
 morpheme n-grams fitted on all training texts, optional naive-Bayes scaling, then a logistic
-regression with the shopping reviews (SentiNeg) up-weighted. Calibration: the decision values of
-a k-fold cross-fit on the training data are mapped to P(positive) (Platt sigmoid or isotonic),
-then the final classifier is fitted on everything.
+regression with the shopping reviews (SentiNeg) up-weighted; with ``members="nb+plain"`` the mean
+of an NB-LR and a plain LR (an ensemble, each decision scaled to unit spread). Calibration: the
+model is fitted on 90% of the training data (stratified by label and domain), its decision values
+on the other 10% are mapped to P(positive) (Platt sigmoid or isotonic), then the final model is
+fitted on everything. (A k-fold cross-fit would be a little tighter but costs k more fits.)
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import train_test_split
 
 from .analysis import document_frequencies, items_from_morphs
 from .data import ATTRIBUTION, Corpus, load_corpus
-from .model import SentimentModel, SigmoidCalibrator
+from .model import Member, SentimentModel, SigmoidCalibrator
 from .text import morph_strings, normalize, split_tokens
 
 Progress = Callable[[str, int], object]  # (description, total) -> a tqdm-like bar
@@ -38,9 +40,9 @@ class TrainConfig:
     nsmc_limit: int | None = None  # fast mode: the first N NSMC training texts
     sentineg_weight: float = 5.0
     C: float = 4.0
-    naive_bayes: bool = True
+    members: str = "nb"  # "nb" (NB-LR), "plain" (LR) or "nb+plain" (mean of both)
     calibration: str = "sigmoid"  # or "isotonic"
-    calibration_folds: int = 3
+    calibration_holdout: float = 0.1
     char_ngrams: tuple[int, int] = (1, 5)
     morph_ngrams: tuple[int, int] = (1, 3)
     min_df: int = 2
@@ -82,16 +84,25 @@ def _nb_ratio(x: sp.csr_matrix, y: np.ndarray, alpha: float = 1.0) -> np.ndarray
     return np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
 
 
-def _fit_classifier(x: sp.csr_matrix, y: np.ndarray, weights: np.ndarray, config: TrainConfig):
-    ratio = _nb_ratio(x, y) if config.naive_bayes else None
-    xs = x @ sp.diags(ratio) if ratio is not None else x
-    clf = LogisticRegression(C=config.C, solver="liblinear", max_iter=2000)
-    clf.fit(xs, y, sample_weight=weights)
-    return clf, ratio
+MEMBER_KINDS = {"nb": ("nb",), "plain": ("plain",), "nb+plain": ("nb", "plain")}
 
 
-def _decision(clf: LogisticRegression, ratio: np.ndarray | None, x: sp.csr_matrix) -> np.ndarray:
-    return clf.decision_function(x @ sp.diags(ratio) if ratio is not None else x)
+def _fit_members(x: sp.csr_matrix, y: np.ndarray, weights: np.ndarray, config: TrainConfig) -> list[Member]:
+    members = []
+    for kind in MEMBER_KINDS[config.members]:
+        ratio = _nb_ratio(x, y) if kind == "nb" else None
+        xs = x @ sp.diags(ratio) if ratio is not None else x
+        clf = LogisticRegression(C=config.C, solver="liblinear", max_iter=2000)
+        clf.fit(xs, y, sample_weight=weights)
+        member = Member(classifier=clf, nb_ratio=ratio)
+        if len(MEMBER_KINDS[config.members]) > 1:
+            member.scale = float(np.std(member.decision(x))) or 1.0
+        members.append(member)
+    return members
+
+
+def _decision(members: list[Member], x: sp.csr_matrix) -> np.ndarray:
+    return np.mean([m.decision(x) for m in members], axis=0)
 
 
 def fit_calibrator(decision: np.ndarray, y: np.ndarray, method: str) -> object:
@@ -104,7 +115,9 @@ def fit_calibrator(decision: np.ndarray, y: np.ndarray, method: str) -> object:
     return SigmoidCalibrator(a=float(platt.coef_[0, 0]), b=float(platt.intercept_[0]))
 
 
-def train(config: TrainConfig, *, progress: Progress | None = None, log: Callable[[str], None] = lambda s: None) -> SentimentModel:
+def train(
+    config: TrainConfig, *, progress: Progress | None = None, log: Callable[[str], None] = lambda s: None
+) -> SentimentModel:
     """Fit the model; ``progress`` makes progress bars, ``log`` reports the steps."""
     nsmc = load_corpus(config.data_dir, "nsmc_train")
     shop = load_corpus(config.data_dir, "sentineg_train")
@@ -135,27 +148,24 @@ def train(config: TrainConfig, *, progress: Progress | None = None, log: Callabl
     x = sp.hstack([char_vec.fit_transform(texts), morph_vec.fit_transform(morphs)]).tocsr()
     log(f"특성 {x.shape[1]}개")
 
-    # Out-of-fold decision values for the calibrator (stratified by label and domain).
-    folds = StratifiedKFold(n_splits=config.calibration_folds, shuffle=True, random_state=0)
-    oof = np.zeros(len(y))
-    strata = y + 2 * is_shop
-    for i, (fit_idx, held_idx) in enumerate(folds.split(np.zeros(len(y)), strata), start=1):
-        log(f"보정용 교차 학습 {i}/{config.calibration_folds}")
-        clf, ratio = _fit_classifier(x[fit_idx], y[fit_idx], weights[fit_idx], config)
-        oof[held_idx] = _decision(clf, ratio, x[held_idx])
-    calibrator = fit_calibrator(oof, y, config.calibration)
+    # Held-out decision values for the calibrator (stratified by label and domain).
+    fit_idx, held_idx = train_test_split(
+        np.arange(len(y)), test_size=config.calibration_holdout, stratify=y + 2 * is_shop, random_state=0
+    )
+    log(f"보정용 학습 ({len(fit_idx)}건, 보정 {len(held_idx)}건)")
+    members = _fit_members(x[fit_idx], y[fit_idx], weights[fit_idx], config)
+    calibrator = fit_calibrator(_decision(members, x[held_idx]), y[held_idx], config.calibration)
 
     log("최종 학습")
-    clf, ratio = _fit_classifier(x, y, weights, config)
+    members = _fit_members(x, y, weights, config)
 
     idf, default_idf, n_docs = document_frequencies(items_from_morphs(m) for m in morphs)
     params = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()}
     return SentimentModel(
         char_vectorizer=char_vec,
         morph_vectorizer=morph_vec,
-        classifier=clf,
+        members=members,
         calibrator=calibrator,
-        nb_ratio=ratio,
         keyword_idf=idf,
         keyword_default_idf=default_idf,
         info={

@@ -87,9 +87,7 @@ def test_mixed_aspects_are_scored_on_their_own_clauses(backend):
     assert {k["word"] for k in r["keywords"]} == {"배송", "느리다", "맛", "최고"}
 
 
-@pytest.mark.parametrize(
-    ("text", "sentiment"), [("완전 총알배송", "positive"), ("완전 거북이배송", "negative")]
-)
+@pytest.mark.parametrize(("text", "sentiment"), [("완전 총알배송", "positive"), ("완전 거북이배송", "negative")])
 def test_slang_delivery(backend, text, sentiment):
     r = _one(backend, text)
     assert r["sentiment"] == sentiment
@@ -123,6 +121,9 @@ def test_ece_and_evaluation_figures():
     assert expected_calibration_error(p, y) == pytest.approx(abs(2 / 3 - 0.9) * 0.75 + 0.4 * 0.25)
     m = evaluate_probabilities(p, y)
     assert m["accuracy"] == 0.75
-    assert m["confusion_binary"] == {"positive": {"positive": 2, "negative": 0}, "negative": {"positive": 1, "negative": 1}}
+    assert m["confusion_binary"] == {
+        "positive": {"positive": 2, "negative": 0},
+        "negative": {"positive": 1, "negative": 1},
+    }
     assert m["confusion_three_way"]["positive"] == {"positive": 1, "neutral": 1, "negative": 0}
     assert m["neutral_share"] == 0.25

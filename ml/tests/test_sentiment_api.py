@@ -109,7 +109,9 @@ def test_korean_validation_messages(manager, sentiment_model):
 
 def test_batch(manager, sentiment_model):
     review = ReviewFactory(content="포장이 엉망이에요")
-    body = {"reviews": [{"text": "완전 총알배송"}, {"review_id": review.pk}, {"review_id": 5, "text": "완전 거북이배송"}]}
+    body = {
+        "reviews": [{"text": "완전 총알배송"}, {"review_id": review.pk}, {"review_id": 5, "text": "완전 거북이배송"}]
+    }
     response = _post(manager, body)
     assert response.status_code == 200
     data = response.json()["data"]

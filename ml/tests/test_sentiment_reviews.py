@@ -59,7 +59,9 @@ def test_new_model_version_rescores_and_rescore_flag(sentiment_model, fitted_sen
     assert reviews_score()["scored"] == 1
     from ml.registry import artifact_save
 
-    newer = artifact_save(name="review_sentiment", model=fitted_sentiment_model, trained_as_of=None, metrics={}, params={})
+    newer = artifact_save(
+        name="review_sentiment", model=fitted_sentiment_model, trained_as_of=None, metrics={}, params={}
+    )
     assert reviews_score() == {"scored": 1, "model_version": f"review_sentiment@{newer.version}"}
     review.refresh_from_db()
     assert review.sentiment_model_version == f"review_sentiment@{newer.version}"

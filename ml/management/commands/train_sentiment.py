@@ -25,13 +25,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--data-dir", type=Path, default=None, help="말뭉치 경로 (기본: SENTIMENT_DATA_DIR)")
         parser.add_argument(
-            "--fast", action="store_true", help=f"NSMC 앞 {FAST_NSMC_LIMIT}건만 학습, 2겹 보정 (make demo 용, 정확도 낮음)"
+            "--fast",
+            action="store_true",
+            help=f"NSMC 앞 {FAST_NSMC_LIMIT}건만 학습, 2겹 보정 (make demo 용, 정확도 낮음)",
         )
         parser.add_argument("--nsmc-limit", type=int, default=None, help="NSMC 학습 문장 수 제한")
         parser.add_argument("--c", type=float, default=TrainConfig.C, help="로지스틱 회귀 C")
         parser.add_argument("--sentineg-weight", type=float, default=TrainConfig.sentineg_weight)
         parser.add_argument("--calibration", choices=("sigmoid", "isotonic"), default=TrainConfig.calibration)
-        parser.add_argument("--no-naive-bayes", action="store_true", help="NB 가중 없이 TF-IDF 그대로")
+        parser.add_argument(
+            "--members",
+            choices=("nb", "plain", "nb+plain"),
+            default=TrainConfig.members,
+            help="NB-LR, LR 또는 둘의 평균",
+        )
         parser.add_argument("--skip-eval", action="store_true", help="NSMC test / SentiNeg dev 평가 생략")
 
     def handle(self, *args: object, **options: object) -> None:
@@ -44,9 +51,8 @@ class Command(BaseCommand):
             nsmc_limit=options["nsmc_limit"] or (FAST_NSMC_LIMIT if fast else None),
             sentineg_weight=float(options["sentineg_weight"]),
             C=float(options["c"]),
-            naive_bayes=not options["no_naive_bayes"],
+            members=str(options["members"]),
             calibration=str(options["calibration"]),
-            calibration_folds=2 if fast else TrainConfig.calibration_folds,
         )
 
         def progress(desc: str, total: int) -> tqdm:
@@ -66,12 +72,19 @@ class Command(BaseCommand):
             model=model,
             trained_as_of=None,
             metrics=metrics,
-            params={**model.info["config"], "attribution": ATTRIBUTION, "fast": fast, "features": model.info["features"]},
+            params={
+                **model.info["config"],
+                "attribution": ATTRIBUTION,
+                "fast": fast,
+                "features": model.info["features"],
+            },
         )
         artifact_size = len(artifact.blob)
         artifact.params = {**artifact.params, "size_bytes": artifact_size}
         artifact.save(update_fields=["params"])
         self.stdout.write(json.dumps(model.info["train_rows"], ensure_ascii=False))
         self.stdout.write(
-            self.style.SUCCESS(f"저장됨: {ARTIFACT_NAME} {artifact.version} (id={artifact.pk}, {artifact_size / 1e6:.1f} MB)")
+            self.style.SUCCESS(
+                f"저장됨: {ARTIFACT_NAME} {artifact.version} (id={artifact.pk}, {artifact_size / 1e6:.1f} MB)"
+            )
         )
