@@ -121,9 +121,11 @@ def train(
     """Fit the model; ``progress`` makes progress bars, ``log`` reports the steps."""
     nsmc = load_corpus(config.data_dir, "nsmc_train")
     shop = load_corpus(config.data_dir, "sentineg_train")
+    n = len(nsmc.texts) if config.nsmc_limit is None else min(config.nsmc_limit, len(nsmc.texts))
+    if n < len(nsmc.texts):  # tokenise only what is used (make demo)
+        nsmc = Corpus(name=f"{nsmc.name}-first{n}", texts=nsmc.texts[:n], labels=nsmc.labels[:n])
     nsmc_morphs = corpus_morphs(config, nsmc, progress)
     shop_morphs = corpus_morphs(config, shop, progress)
-    n = len(nsmc.texts) if config.nsmc_limit is None else min(config.nsmc_limit, len(nsmc.texts))
     texts = [normalize(t) for t in nsmc.texts[:n] + shop.texts]
     morphs = nsmc_morphs[:n] + shop_morphs
     y = np.asarray(nsmc.labels[:n] + shop.labels)

@@ -17,6 +17,7 @@ from ml.sentiment.training import TrainConfig, train
 from ml.sentiment.workflow import evaluate_model
 
 FAST_NSMC_LIMIT = 20_000
+FAST_EVAL_LIMIT = 5_000
 
 
 class Command(BaseCommand):
@@ -61,7 +62,10 @@ class Command(BaseCommand):
         model = train(config, progress=progress, log=self.stdout.write)
         metrics: dict = {}
         if not options["skip_eval"]:
-            metrics = evaluate_model(model, data_dir=data_dir, progress=progress)
+            # --fast evaluates on the first 5,000 texts of each split (the names say so)
+            metrics = evaluate_model(
+                model, data_dir=data_dir, progress=progress, limit=FAST_EVAL_LIMIT if fast else None
+            )
             for name, m in metrics.items():
                 self.stdout.write(
                     f"{name}: accuracy={m['accuracy']} macro_f1={m['macro_f1']} ECE={m['ece']} "
