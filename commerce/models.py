@@ -163,10 +163,13 @@ class Review(models.Model):
     content = models.TextField("내용", blank=True)
     created_at = models.DateTimeField("작성 일시", db_index=True)
     # Written by ml's sentiment scoring (docs/sentiment.md); empty until the review is scored.
-    sentiment = models.CharField("감정", max_length=8, choices=SENTIMENT_CHOICES, blank=True, db_index=True)
-    sentiment_scores = models.JSONField("감정 점수", default=dict, blank=True)
-    sentiment_aspects = models.JSONField("측면별 감정", default=dict, blank=True)
-    sentiment_model_version = models.CharField("감정 모델 버전", max_length=96, blank=True)
+    # (database defaults too: bulk loaders insert reviews without these columns)
+    sentiment = models.CharField(
+        "감정", max_length=8, choices=SENTIMENT_CHOICES, blank=True, default="", db_default="", db_index=True
+    )
+    sentiment_scores = models.JSONField("감정 점수", null=True, blank=True)
+    sentiment_aspects = models.JSONField("측면별 감정", null=True, blank=True)
+    sentiment_model_version = models.CharField("감정 모델 버전", max_length=96, blank=True, default="", db_default="")
     sentiment_scored_at = models.DateTimeField("감정 분석 일시", null=True, blank=True)
 
     class Meta:

@@ -13,9 +13,6 @@ from .scoring import analyze_texts, sentiment_backend
 def sentiment_analyze(*, items: list[dict], request: object | None = None) -> list[dict]:
     """Score each ``{review_id?, text?}``: ``text`` wins; ``review_id`` alone reads the stored
     review (unknown → ``REVIEW_NOT_FOUND``, read audited for its author). Seed 000 §4.2 shape."""
-    backend = sentiment_backend()
-    if backend is None:
-        raise ModelNotTrained(message="감정 분석 모델이 학습되지 않았습니다")
     wanted = sorted({item["review_id"] for item in items if item.get("text") is None})
     stored: dict[int, tuple[str, int]] = {}
     if wanted:
@@ -36,6 +33,9 @@ def sentiment_analyze(*, items: list[dict], request: object | None = None) -> li
         empty = [pk for pk in wanted if not stored[pk][0].strip()]
         if empty:
             raise ValidationFailed(message="내용이 없는 리뷰는 분석할 수 없습니다", details={"review_id": empty})
+    backend = sentiment_backend()  # after the look-ups: an unknown review is 404 with or without a model
+    if backend is None:
+        raise ModelNotTrained(message="감정 분석 모델이 학습되지 않았습니다")
     texts = [item["text"] if item.get("text") is not None else stored[item["review_id"]][0] for item in items]
     results = analyze_texts(texts, backend=backend)
     if stored:

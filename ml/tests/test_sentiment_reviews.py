@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from commerce.models import Review
 from commerce.selectors.products import product_review_sentiment_summary
@@ -59,9 +62,10 @@ def test_new_model_version_rescores_and_rescore_flag(sentiment_model, fitted_sen
     assert reviews_score()["scored"] == 1
     from ml.registry import artifact_save
 
-    newer = artifact_save(
-        name="review_sentiment", model=fitted_sentiment_model, trained_as_of=None, metrics={}, params={}
-    )
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=1)):  # versions are per second + bytes
+        newer = artifact_save(
+            name="review_sentiment", model=fitted_sentiment_model, trained_as_of=None, metrics={}, params={}
+        )
     assert reviews_score() == {"scored": 1, "model_version": f"review_sentiment@{newer.version}"}
     review.refresh_from_db()
     assert review.sentiment_model_version == f"review_sentiment@{newer.version}"
