@@ -97,10 +97,17 @@ def split_clauses(text: str, items: Sequence[Item]) -> list[Clause]:
             clauses.append(Clause(text=text[content[0].start : content[-1].end].strip(), items=tuple(content)))
         current.clear()
 
+    previous: Item | None = None
     for item in items:
         current.append(item)
-        if item.tag in BOUNDARY_PUNCT or (item.tag == "EC" and item.form in CLAUSE_ENDINGS):
+        if (
+            item.tag in BOUNDARY_PUNCT
+            or (item.tag == "EC" and item.form in CLAUSE_ENDINGS)
+            # 맛있는데 is also tagged 맛있/VA 는/ETM 데/NNB
+            or (item.tag == "NNB" and item.form == "데" and previous is not None and previous.tag == "ETM")
+        ):
             close()
+        previous = item
     close()
     return clauses
 
@@ -110,9 +117,13 @@ def lemmas(items: Sequence[Item]) -> list[str]:
     out: list[str] = []
     for idx, item in enumerate(items):
         nxt = items[idx + 1] if idx + 1 < len(items) else None
+        prev = items[idx - 1] if idx > 0 else None
+        prefix = prev.form if prev is not None and prev.tag == "XPN" else ""  # 불/XPN 친절 → 불친절
         if item.tag in ("NNG", "XR") and nxt is not None and nxt.tag in ("XSA", "XSV"):
-            out.append(item.form + nxt.form + "다")  # 친절하다, 깔끔하다, 만족스럽다
-        elif item.tag in NOUN_TAGS or item.tag in PREDICATE_TAGS:
+            out.append(prefix + item.form + nxt.form + "다")  # 친절하다, 불친절하다, 만족스럽다
+        elif item.tag in NOUN_TAGS:
+            out.append(prefix + item.form)
+        elif item.tag in PREDICATE_TAGS:
             out.append(item.form)
     return out
 

@@ -39,6 +39,13 @@ def test_clauses_split_at_connective_endings_not_inside_negation():
     assert _clauses("정말 맛있어요! 배송도 빠르고 친절하네요.") == ["정말 맛있어요", "배송도 빠르고", "친절하네요"]
     assert _clauses("맛은 있는데 양이 너무 적어요") == ["맛은 있는데", "양이 너무 적어요"]
     assert _clauses("맛이 없지는 않아요") == ["맛이 없지는 않아요"]
+    assert _clauses("신선하고 맛있는데 가격이 좀 비싸요") == ["신선하고", "맛있는데", "가격이 좀 비싸요"]
+
+
+def test_prefixed_lemmas():
+    from ml.sentiment.analysis import lemmas
+
+    assert lemmas(items_of(kiwi().tokenize("사장님이 불친절해요"))) == ["사장", "불친절하다"]
 
 
 @pytest.mark.parametrize(
@@ -72,7 +79,7 @@ def test_seed_example(backend):
     r = _one(backend, "정말 맛있어요! 배송도 빠르고 친절하네요.")
     assert r["sentiment"] == "positive"
     assert r["confidence"] == r["scores"]["positive"] > 0.9
-    assert [k["word"] for k in r["keywords"]] == ["맛있다", "빠르다", "친절하다", "배송"]
+    assert [k["word"] for k in r["keywords"]] == ["맛있다", "친절하다", "빠르다", "배송"]
     assert all(0 < k["importance"] <= 1 for k in r["keywords"])
     assert {a: v["sentiment"] for a, v in r["aspects"].items()} == {
         "taste": "positive",

@@ -34,7 +34,7 @@ def test_seed_shape(manager, sentiment_model):
     assert data["confidence"] == data["scores"]["positive"]
     assert set(data["scores"]) == {"positive", "neutral", "negative"}
     assert sum(data["scores"].values()) == pytest.approx(1.0)
-    assert [k["word"] for k in data["keywords"]] == ["맛있다", "빠르다", "친절하다", "배송"]
+    assert [k["word"] for k in data["keywords"]] == ["맛있다", "친절하다", "빠르다", "배송"]
     assert set(data["aspects"]) == {"taste", "delivery", "service"}
     assert all(set(v) == {"sentiment", "score"} for v in data["aspects"].values())
     assert not AuditLog.objects.filter(path=URL).exists()  # no stored customer data was read
