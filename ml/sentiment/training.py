@@ -95,6 +95,7 @@ def _fit_members(x: sp.csr_matrix, y: np.ndarray, weights: np.ndarray, config: T
         clf = LogisticRegression(C=config.C, solver="liblinear", max_iter=2000)
         clf.fit(xs, y, sample_weight=weights)
         member = Member(classifier=clf, nb_ratio=ratio)
+        member.fold()
         if len(MEMBER_KINDS[config.members]) > 1:
             member.scale = float(np.std(member.decision(x))) or 1.0
         members.append(member)
