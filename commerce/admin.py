@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Avg, Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
 from import_export.admin import ExportActionMixin, ImportExportMixin
 
 from accounts.principal import principal_from_user
@@ -26,6 +27,7 @@ from commerce.models import (
     WishlistItem,
 )
 from commerce.resources import OrderResource, ProductResource
+from commerce.selectors.products import ASPECT_LABELS, product_review_sentiment_summary
 from commerce.services.orders import order_create, order_status_change
 from commerce.services.products import order_delete, product_deactivate, product_delete
 from customers.admin_support import (
@@ -73,7 +75,7 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
     date_hierarchy = "created_at"
     list_select_related = ("category",)
     autocomplete_fields = ("category",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "review_sentiment_summary")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -118,6 +120,30 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
         actor = principal_from_user(request.user)
         for product in queryset:
             product_delete(actor=actor, product=product, request=request)
+
+    @admin.display(description="리뷰 감정 요약")
+    def review_sentiment_summary(self, obj: Product) -> str:
+        if obj.pk is None:
+            return "-"
+        summary = product_review_sentiment_summary(product_id=obj.pk)
+        if not summary["scored"]:
+            return "감정 분석된 리뷰가 없습니다"
+        c = summary["counts"]
+        praised = [(ASPECT_LABELS.get(a, a), v["positive"]) for a, v in summary["aspects"].items() if v["positive"]]
+        criticised = sorted(
+            ((ASPECT_LABELS.get(a, a), v["negative"]) for a, v in summary["aspects"].items() if v["negative"]),
+            key=lambda kv: -kv[1],
+        )
+        return format_html(
+            "분석된 리뷰 {}건 · 긍정 {}% (긍정 {} / 중립 {} / 부정 {})<br>호평: {}<br>혹평: {}",
+            summary["scored"],
+            f"{summary['positive_share'] * 100:.0f}",
+            c["positive"],
+            c["neutral"],
+            c["negative"],
+            ", ".join(f"{name} {n}건" for name, n in praised) or "-",
+            ", ".join(f"{name} {n}건" for name, n in criticised) or "-",
+        )
 
 
 class OrderItemInline(admin.TabularInline):
@@ -266,10 +292,40 @@ class OrderItemAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
         return False
 
 
+class ReviewAspectFilter(admin.SimpleListFilter):
+    """Reviews whose aspect (맛, 배송 …) was scored positive or negative."""
+
+    title = "측면별 감정"
+    parameter_name = "aspect"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            (f"{aspect}:{label}", f"{name} {label_ko}")
+            for aspect, name in ASPECT_LABELS.items()
+            for label, label_ko in (("positive", "호평"), ("negative", "혹평"))
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value or ":" not in value:
+            return queryset
+        aspect, label = value.split(":", 1)
+        if aspect not in ASPECT_LABELS or label not in ("positive", "negative", "neutral"):
+            return queryset
+        return queryset.filter(**{f"sentiment_aspects__{aspect}__sentiment": label})
+
+
 @admin.register(Review)
 class ReviewAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "product", "customer", "rating", "content_preview")
-    list_filter = ("rating",)
+    list_display = ("created_at", "product", "customer", "rating", "content_preview", "sentiment", "aspects_display")
+    list_filter = ("rating", "sentiment", ReviewAspectFilter, "sentiment_model_version")
+    readonly_fields = (
+        "sentiment",
+        "sentiment_scores",
+        "sentiment_aspects",
+        "sentiment_model_version",
+        "sentiment_scored_at",
+    )
     search_fields = ("product__name", "content", "=customer__id")
     date_hierarchy = "created_at"
     list_select_related = ("product", "customer")
@@ -280,6 +336,15 @@ class ReviewAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
     @admin.display(description="내용")
     def content_preview(self, obj: Review) -> str:
         return (obj.content[:40] + "…") if len(obj.content) > 40 else obj.content
+
+    @admin.display(description="측면별 감정")
+    def aspects_display(self, obj: Review) -> str:
+        marks = {"positive": "+", "neutral": "·", "negative": "−"}
+        parts = [
+            f"{ASPECT_LABELS.get(a, a)}{marks.get((r or {}).get('sentiment'), '?')}"
+            for a, r in (obj.sentiment_aspects or {}).items()
+        ]
+        return " ".join(parts) or "-"
 
 
 @admin.register(WishlistItem)

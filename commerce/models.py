@@ -155,6 +155,9 @@ class OrderItem(models.Model):
         return f"{self.product} × {self.quantity}"
 
 
+SENTIMENT_CHOICES = [("positive", "긍정"), ("neutral", "중립"), ("negative", "부정")]
+
+
 class Review(models.Model):
     """A product review by a customer, rating 1–5."""
 
@@ -168,6 +171,15 @@ class Review(models.Model):
     rating = models.PositiveSmallIntegerField("평점")
     content = models.TextField("내용", blank=True)
     created_at = models.DateTimeField("작성 일시", db_index=True)
+    # Written by ml's sentiment scoring (docs/sentiment.md); empty until the review is scored.
+    # (database defaults too: bulk loaders insert reviews without these columns)
+    sentiment = models.CharField(
+        "감정", max_length=8, choices=SENTIMENT_CHOICES, blank=True, default="", db_default="", db_index=True
+    )
+    sentiment_scores = models.JSONField("감정 점수", null=True, blank=True)
+    sentiment_aspects = models.JSONField("측면별 감정", null=True, blank=True)
+    sentiment_model_version = models.CharField("감정 모델 버전", max_length=96, blank=True, default="", db_default="")
+    sentiment_scored_at = models.DateTimeField("감정 분석 일시", null=True, blank=True)
 
     class Meta:
         verbose_name = "리뷰"

@@ -27,4 +27,6 @@ DATABASE_URL="$ETL_DB" SEARCH_INDEX_DIR="${ETL_BENCH_INDEX_DIR:-/tmp/etl-bench-i
   $PY manage.py bench_etl --products 100000 --changes 1000 --searches 500 --json bench/results/etl.json
 echo "=== imaging (seed 000 §5): validate on a 12-MP JPEG, label OCR per photo"
 nice -n 10 $PY manage.py bench_imaging --validate 20 --ocr 10 --json bench/results/imaging.json
+echo "=== review sentiment (seed 000 §4.2): load time, RSS, single-review p95, batch reviews/s"
+nice -n 10 $PY manage.py bench_sentiment --train-if-missing --json bench/results/sentiment.json
 echo "results: bench/results/*.json"

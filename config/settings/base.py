@@ -428,3 +428,10 @@ IMAGING_OCR_TIMEOUT_SECONDS = float(os.environ.get("IMAGING_OCR_TIMEOUT_SECONDS"
 IMAGING_OCR_MAX_CONCURRENCY = int(os.environ.get("IMAGING_OCR_MAX_CONCURRENCY", 1))
 # How long a request waits for a free Tesseract slot before answering 503.
 IMAGING_OCR_QUEUE_SECONDS = float(os.environ.get("IMAGING_OCR_QUEUE_SECONDS", 20))
+
+# --- review sentiment (docs/sentiment.md) ------------------------------------------------
+# Training/evaluation corpora (NSMC, KoBEST SentiNeg); never copied into the project.
+SENTIMENT_DATA_DIR = Path(os.environ.get("SENTIMENT_DATA_DIR", BASE_DIR.parent / "shared" / "data"))
+# Optional: a local fine-tuned transformers model directory served instead of the trained model.
+SENTIMENT_MODEL_PATH = os.environ.get("SENTIMENT_MODEL_PATH", "")
+CELERY_BEAT_SCHEDULE["score-new-reviews"] = {"task": "ml.score_new_reviews", "schedule": 300.0}

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""ml routes; names match accounts/policy.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import SentimentAnalyzeView
+
+urlpatterns = [
+    path("ml/sentiment/analyze", SentimentAnalyzeView.as_view(), name="ml-sentiment-analyze"),
+]
