@@ -111,11 +111,13 @@ def signals_load(*, end: dt.datetime, customer_id: int | None = None) -> Signals
             carts.filter(customer_id=customer_id),
             wish.filter(customer_id=customer_id),
         )
+    # one buyer at request time: plain queries (a server-side cursor costs more than it saves)
+    each = (lambda qs: qs) if customer_id is not None else (lambda qs: qs.iterator(chunk_size=CHUNK))
     for col, qs in enumerate((views, carts)):
         rows = qs.values("customer_id", "product_id").annotate(n=Count("id")).values_list("customer_id", "product_id", "n")
-        for c, p, n in rows.iterator(chunk_size=CHUNK):
+        for c, p, n in each(rows):
             acc.setdefault((c, p), [0.0, 0.0, 0.0])[col] = float(n)
-    for c, p in wish.values_list("customer_id", "product_id").iterator(chunk_size=CHUNK):
+    for c, p in each(wish.values_list("customer_id", "product_id")):
         acc.setdefault((c, p), [0.0, 0.0, 0.0])[2] = 1.0
     if not acc:
         z = np.zeros(0)

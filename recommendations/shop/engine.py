@@ -32,7 +32,6 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from .data import PurchaseLog, Signals
 
@@ -170,9 +169,12 @@ class CoPurchase:
     orders: int
 
 
-def copurchase_fit(*, log: PurchaseLog, product_ids: np.ndarray, min_support: int, top: int) -> CoPurchase:
-    """Pairs bought together in at least ``min_support`` orders with lift > 1, the ``top``
-    partners per product by cosine ``n_ab / √(n_a·n_b)``.
+def copurchase_fit(
+    *, log: PurchaseLog, product_ids: np.ndarray, min_support: int, top: int, max_p: float = 0.05
+) -> CoPurchase:
+    """Pairs bought together in at least ``min_support`` orders with lift > 1 that is
+    significant (one-sided Poisson test of n_ab against n_a·n_b / N, p < ``max_p``); the
+    ``top`` partners per product by cosine ``n_ab / √(n_a·n_b)``.
 
     lift = n_ab · N / (n_a · n_b) with N orders: how much more often the pair shares a basket
     than two independent products would."""
@@ -197,6 +199,12 @@ def copurchase_fit(*, log: PurchaseLog, product_ids: np.ndarray, min_support: in
         lift = np.divide(co * n_orders, denom, out=np.zeros_like(co), where=denom > 0)
         cosine = np.divide(co, np.sqrt(denom), out=np.zeros_like(co), where=denom > 0)
         keep = (co >= min_support) & (lift > 1.0)
+        if keep.any():
+            from scipy.stats import poisson  # slow to import: only where training needs it
+
+            # one-sided Poisson test: is the pair's count above what independence expects?
+            expected = denom[keep] / n_orders
+            keep[keep] = poisson.sf(co[keep] - 1, expected) < max_p
         r, c, v = _top_k_rows(cosine, top, start, keep=keep)
         rows.append(r), cols.append(c), cos.append(v)
         sup.append(co[r - start, c].astype(np.float32))
@@ -235,6 +243,13 @@ def popularity(*, log: PurchaseLog, product_ids: np.ndarray, start: float | None
         m &= log.ts >= start
     pairs = np.unique(np.stack([log.buyer[m], log.product[m]]), axis=1) if m.any() else np.zeros((2, 0), np.int64)
     return np.bincount(np.searchsorted(product_ids, pairs[1]), minlength=len(product_ids)).astype(np.float32)
+
+
+def normalize(m: sp.csr_matrix) -> sp.csr_matrix:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    return sp.csr_matrix(sp.diags(inv.astype(np.float32)) @ m)
 
 
 def _scale_rows(m: np.ndarray) -> np.ndarray:
