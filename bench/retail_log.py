@@ -73,9 +73,21 @@ def generate(*, customers: int, products: int, themes: int, seed: int) -> pd.Dat
                 owned.append(p)
                 qty = int(rng.choice([1, 2, 3, 4, 6, 12, 24], p=[0.3, 0.15, 0.1, 0.1, 0.15, 0.15, 0.05]))
                 when = pd.Timestamp("2010-12-01 08:00") + pd.Timedelta(days=int(day), minutes=int(rng.integers(0, 600)))
-                rows.append((str(invoice), f"{85000 + p}", names[p], qty, when, price[p], f"{12346 + c}", "United Kingdom"))
+                rows.append(
+                    (str(invoice), f"{85000 + p}", names[p], qty, when, price[p], f"{12346 + c}", "United Kingdom")
+                )
     frame = pd.DataFrame(
-        rows, columns=["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]
+        rows,
+        columns=[
+            "InvoiceNo",
+            "StockCode",
+            "Description",
+            "Quantity",
+            "InvoiceDate",
+            "UnitPrice",
+            "CustomerID",
+            "Country",
+        ],
     )
     frame["InvoiceDate"] = frame["InvoiceDate"].dt.strftime("%m/%d/%Y %H:%M")
     return frame

@@ -70,7 +70,9 @@ def _category_block(catalog: Catalog) -> sp.csr_matrix:
         return sp.csr_matrix((n, 0), dtype=np.float32)
     keys = np.unique(np.concatenate([catalog.category, catalog.category_parent[catalog.category_parent > 0]]))
     rows = np.concatenate([np.arange(n), np.nonzero(catalog.category_parent > 0)[0]])
-    cols = np.searchsorted(keys, np.concatenate([catalog.category, catalog.category_parent[catalog.category_parent > 0]]))
+    cols = np.searchsorted(
+        keys, np.concatenate([catalog.category, catalog.category_parent[catalog.category_parent > 0]])
+    )
     vals = np.concatenate([np.ones(n), np.full(int((catalog.category_parent > 0).sum()), 0.5)])
     return sp.csr_matrix((vals.astype(np.float32), (rows, cols)), shape=(n, len(keys)))
 
@@ -111,7 +113,11 @@ def _nutrition_block(catalog: Catalog) -> sp.csr_matrix:
     if has.sum() < 2:
         return sp.csr_matrix((n, 0), dtype=np.float32)
     logf = np.log1p(np.clip(facts, 0, None))
-    mean, std = np.nanmean(logf[has], axis=0), np.nanstd(logf[has], axis=0)
+    seen = ~np.isnan(logf[has])
+    count = seen.sum(axis=0)
+    filled = np.where(seen, logf[has], 0.0)
+    mean = filled.sum(axis=0) / np.maximum(count, 1)
+    std = np.sqrt((np.where(seen, (logf[has] - mean) ** 2, 0.0)).sum(axis=0) / np.maximum(count, 1))
     std[~(std > 0)] = 1.0
     z = np.nan_to_num((logf - mean) / std)
     z[~has] = 0.0

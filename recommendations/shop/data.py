@@ -114,7 +114,9 @@ def signals_load(*, end: dt.datetime, customer_id: int | None = None) -> Signals
     # one buyer at request time: plain queries (a server-side cursor costs more than it saves)
     each = (lambda qs: qs) if customer_id is not None else (lambda qs: qs.iterator(chunk_size=CHUNK))
     for col, qs in enumerate((views, carts)):
-        rows = qs.values("customer_id", "product_id").annotate(n=Count("id")).values_list("customer_id", "product_id", "n")
+        rows = (
+            qs.values("customer_id", "product_id").annotate(n=Count("id")).values_list("customer_id", "product_id", "n")
+        )
         for c, p, n in each(rows):
             acc.setdefault((c, p), [0.0, 0.0, 0.0])[col] = float(n)
     for c, p in each(wish.values_list("customer_id", "product_id")):
@@ -147,7 +149,15 @@ def catalog_load(*, end: dt.datetime) -> Catalog:
         Product.objects.filter(created_at__lt=end)
         .order_by("id")
         .values_list(
-            "id", "name", "name_en", "category_id", "category__parent_id", "price", "currency", "nutrition_facts", "is_active"
+            "id",
+            "name",
+            "name_en",
+            "category_id",
+            "category__parent_id",
+            "price",
+            "currency",
+            "nutrition_facts",
+            "is_active",
         )
     )
     return Catalog(

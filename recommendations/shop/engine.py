@@ -394,7 +394,10 @@ class ShopRecModel:
             qty=np.array([x[1] for x in lines], dtype=np.float32),
         )
         if signals is not None:
-            signals = Signals(np.zeros(len(signals.customer), np.int64), *(signals.product, signals.views, signals.carts, signals.wished))
+            signals = Signals(
+                np.zeros(len(signals.customer), np.int64),
+                *(signals.product, signals.views, signals.carts, signals.wished),
+            )
         inter = interactions_build(log=log, signals=signals, product_ids=self.product_ids, cutoff=self.cutoff, params=p)
         if inter.strength.shape[0] == 0:
             return sp.csr_matrix((1, self.n_items), dtype=np.float32), np.zeros(0, dtype=np.int64)

@@ -49,12 +49,10 @@ def _final_consonant(word: str) -> bool | None:
         if "가" <= ch <= "힣":
             return (ord(ch) - 0xAC00) % 28 != 0
         if ch.isdigit():
-            return ch in "013678"
-        if ch.isalpha():
-            return ch.lower() in "lmnr"
+            return ch in "013678"  # 영 일 삼 육 칠 팔
         if ch in ")]'\"":
             continue
-        return None
+        return None  # a Latin word or unit (1kg, SET): both particles are shown
     return None
 
 
@@ -211,7 +209,9 @@ def _cold_start(*, model: ShopRecModel, customer_id: int, limit: int, exclude: s
     for pid in pool:
         d = details.get(pid)
         if d and d["is_active"] and pid not in seen:
-            chosen.append(_product_out(d, pop[pid][0] / top_recent, f"구매 이력이 없어 추천하는 최근 {days}일 인기 상품"))
+            chosen.append(
+                _product_out(d, pop[pid][0] / top_recent, f"구매 이력이 없어 추천하는 최근 {days}일 인기 상품")
+            )
             seen.add(pid)
         if len(chosen) >= limit + SPARE:
             break

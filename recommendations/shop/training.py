@@ -178,9 +178,7 @@ def model_evaluate(
             score = model.blend(parts, weights, len(rows))
             tops[a].append(top_k(score, bought, allowed))
     n_candidates = int(allowed.sum())
-    return {
-        a: ranking_metrics(np.vstack(t), evalset.relevant, n_candidates) for a, t in tops.items() if t
-    }
+    return {a: ranking_metrics(np.vstack(t), evalset.relevant, n_candidates) for a, t in tops.items() if t}
 
 
 def _weight_grid(step: float) -> list[dict[str, float]]:
@@ -273,7 +271,9 @@ def recs_train(
             )
             vset = eval_set(inter=vinter, test=log.between(val_cut, cutoff), product_ids=catalog.ids)
             if len(vset.rows) >= 20:
-                choice = choose_by_validation(model=vmodel, inter=vinter, evalset=vset, params=params, progress=progress)
+                choice = choose_by_validation(
+                    model=vmodel, inter=vinter, evalset=vset, params=params, progress=progress
+                )
         progress("전체 기간으로 다시 학습")
         model, inter = model_fit(
             log=log, signals=signals, catalog=catalog, as_of=as_of, cutoff=cutoff, params=params, features=features
@@ -294,9 +294,7 @@ def recs_train(
     return TrainResult(model=model, inter=inter, metrics=metrics, log=log, catalog=catalog)
 
 
-def recs_evaluate(
-    *, as_of: dt.date, days: int, params: RecParams | None = None, progress: Progress = _quiet
-) -> dict:
+def recs_evaluate(*, as_of: dt.date, days: int, params: RecParams | None = None, progress: Progress = _quiet) -> dict:
     """Train as of ``as_of`` (the full recipe) and measure every algorithm on the next ``days``."""
     params = params or RecParams()
     cutoff_dt = day_end(as_of)

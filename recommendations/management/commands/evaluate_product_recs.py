@@ -57,9 +57,7 @@ class Command(BaseCommand):
             f"새 상품 구매 {report['test_pairs']:,}쌍 (학습 구매자 {report['train']['buyers']:,}명, "
             f"상품 {report['train']['products']:,}개, 주문 라인 {report['train']['order_lines']:,}줄)"
         )
-        self.stdout.write(
-            f"collaborative = {report['collaborative']}, hybrid 가중치 = {json.dumps(report['weights'])}"
-        )
+        self.stdout.write(f"collaborative = {report['collaborative']}, hybrid 가중치 = {json.dumps(report['weights'])}")
         head = f"{'algorithm':<22}{'hit@' + str(K):>9}{'ndcg@' + str(K):>9}{'prec@' + str(K):>9}{'rec@' + str(K):>9}{'coverage':>10}"
         self.stdout.write(head)
         for name, m in report["algorithms"].items():
