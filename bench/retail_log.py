@@ -20,12 +20,56 @@ import argparse
 import numpy as np
 import pandas as pd
 
-WORDS = (
-    "HEART LANTERN TEA MUG BAG CANDLE JAR BOX VINTAGE GARDEN KITCHEN CHRISTMAS RETRO PAPER GLASS WOODEN "
-    "METAL SIGN CARD FRAME CUSHION CLOCK BOTTLE TIN PARTY BIRD STAR FLOWER LACE RIBBON BELL SPOON PLATE "
-    "BOWL NAPKIN LIGHT HOLDER CAKE BUNTING DOLL TOY PENCIL NOTEBOOK WRAP STICKER CHARM HOOK"
-).split()
-COLOURS = "WHITE RED PINK BLUE GREEN IVORY BLACK GOLD SILVER".split()
+WORDS = [
+    "HEART",
+    "LANTERN",
+    "TEA",
+    "MUG",
+    "BAG",
+    "CANDLE",
+    "JAR",
+    "BOX",
+    "VINTAGE",
+    "GARDEN",
+    "KITCHEN",
+    "CHRISTMAS",
+    "RETRO",
+    "PAPER",
+    "GLASS",
+    "WOODEN",
+    "METAL",
+    "SIGN",
+    "CARD",
+    "FRAME",
+    "CUSHION",
+    "CLOCK",
+    "BOTTLE",
+    "TIN",
+    "PARTY",
+    "BIRD",
+    "STAR",
+    "FLOWER",
+    "LACE",
+    "RIBBON",
+    "BELL",
+    "SPOON",
+    "PLATE",
+    "BOWL",
+    "NAPKIN",
+    "LIGHT",
+    "HOLDER",
+    "CAKE",
+    "BUNTING",
+    "DOLL",
+    "TOY",
+    "PENCIL",
+    "NOTEBOOK",
+    "WRAP",
+    "STICKER",
+    "CHARM",
+    "HOOK",
+]
+COLOURS = ["WHITE", "RED", "PINK", "BLUE", "GREEN", "IVORY", "BLACK", "GOLD", "SILVER"]
 
 
 def generate(*, customers: int, products: int, themes: int, seed: int) -> pd.DataFrame:
@@ -103,7 +147,7 @@ def main() -> None:
     args = parser.parse_args()
     frame = generate(customers=args.customers, products=args.products, themes=args.themes, seed=args.seed)
     frame.to_csv(args.out, index=False)
-    print(f"{len(frame):,} lines, {frame['InvoiceNo'].nunique():,} invoices -> {args.out}")  # noqa: T201
+    print(f"{len(frame):,} lines, {frame['InvoiceNo'].nunique():,} invoices -> {args.out}")
 
 
 if __name__ == "__main__":

@@ -59,6 +59,7 @@ class RecParams:
     min_support: int = 3
     related_top: int = 30
     validation_days: int = 30
+    validation_folds: int = 2
     validation_users: int = 3000
     weight_step: float = 0.1
     threads: int = 1

@@ -8,8 +8,9 @@ bought (active ones only) and compare with those new products: hit-rate@k, NDCG@
 precision@k, recall@k, and catalogue coverage (share of candidate products recommended to
 anyone).
 
-Training holds out the last ``validation_days`` before the as-of date: the parts are fitted
-on what came before, ``item_knn`` and ``als`` compete for the ``collaborative`` slot, and the
+Training holds out ``validation_folds`` windows of ``validation_days`` before the as-of date
+(the newest first): for each, the parts are fitted on what came before it; pooling the
+buyers of all windows, ``item_knn`` and ``als`` compete for the ``collaborative`` slot and the
 hybrid weights are searched on a grid (step ``weight_step``) for the best validation
 hit-rate@10 (NDCG@10 breaks ties). The final model is then refitted on everything up to the
 as-of date with the chosen settings.
@@ -191,37 +192,59 @@ def _weight_grid(step: float) -> list[dict[str, float]]:
     return grid
 
 
-def choose_by_validation(
-    *, model: ShopRecModel, inter: Interactions, evalset: EvalSet, params: RecParams, progress: Progress = _quiet
-) -> dict:
-    """Pick the collaborative part and the hybrid weights on a validation split."""
+@dataclass
+class _Fold:
+    model: ShopRecModel
+    parts: dict[str, np.ndarray]
+    bought: sp.csr_matrix
+    relevant: list[np.ndarray]
+
+
+def _fold(*, model: ShopRecModel, inter: Interactions, evalset: EvalSet, params: RecParams, cap: int) -> _Fold:
     rng = np.random.default_rng(params.seed)
-    cap = max(200, min(params.validation_users, SCORE_BUDGET // max(1, model.n_items)))
     pick = np.sort(rng.choice(len(evalset.rows), size=min(cap, len(evalset.rows)), replace=False))
     rows = evalset.rows[pick]
-    relevant = [evalset.relevant[i] for i in pick]
-    r, bought = inter.strength[rows], inter.bought[rows]
-    allowed = model.active
-    n_cand = int(allowed.sum())
     names = ("item_knn", "als", "content") if model.als_items is not None else ("item_knn", "content")
-    parts = model.parts(r, names)
+    return _Fold(
+        model=model,
+        parts=model.parts(inter.strength[rows], names),
+        bought=inter.bought[rows],
+        relevant=[evalset.relevant[i] for i in pick],
+    )
+
+
+def choose_by_validation(*, folds: list[_Fold], params: RecParams, progress: Progress = _quiet) -> dict:
+    """Pick the collaborative part and the hybrid weights on validation windows, pooling the
+    buyers of every window (one window alone is noisy on a small shop)."""
+    relevant = [r for f in folds for r in f.relevant]
+    n_cand = int(folds[0].model.active.sum())
 
     def measure(weights: dict) -> dict:
-        return ranking_metrics(top_k(model.blend(parts, weights, len(rows)), bought, allowed), relevant, n_cand)
+        tops = [top_k(f.model.blend(f.parts, weights, f.bought.shape[0]), f.bought, f.model.active) for f in folds]
+        return ranking_metrics(np.vstack(tops), relevant, n_cand)
 
+    names = [n for n in ("item_knn", "als", "content") if all(n in f.parts for f in folds)]
     single = {name: measure({name: 1.0, "pop_recent": 1e-3}) for name in names}
     single["popular_30d"] = measure({"pop_recent": 1.0, "pop_all": 1e-3})
     single["popular_all_time"] = measure({"pop_all": 1.0, "pop_recent": 1e-3})
     cf_names = [n for n in ("item_knn", "als") if n in single]
     collaborative = max(cf_names, key=lambda n: (single[n]["hit_rate"], single[n]["ndcg"]))
-    parts["cf"] = parts[collaborative]
+    for f in folds:
+        f.parts["cf"] = f.parts[collaborative]
     progress(f"협업 필터링: {collaborative} 선택, 가중치 탐색")
     best, best_m = None, None
     for w in _weight_grid(params.weight_step):
         m = measure(w)
         if best_m is None or (m["hit_rate"], m["ndcg"]) > (best_m["hit_rate"], best_m["ndcg"]):
             best, best_m = w, m
-    return {"collaborative": collaborative, "weights": best, "hybrid": best_m, "parts": single, "users": len(rows)}
+    return {
+        "collaborative": collaborative,
+        "weights": best,
+        "hybrid": best_m,
+        "parts": single,
+        "users": len(relevant),
+        "windows": len(folds),
+    }
 
 
 @dataclass
@@ -244,36 +267,39 @@ def recs_train(
     cutoff = cutoff_dt.timestamp()
     with threadpool_limits(limits=params.threads):
         progress("구매 기록 읽기")
-        if log is None:
-            log = purchases_load(end=cutoff_dt)
-        else:
-            log = log.before(cutoff)
+        log = purchases_load(end=cutoff_dt) if log is None else log.before(cutoff)
         if not len(log):
             raise ValueError(f"{as_of} 이전 구매 기록이 없습니다")
         signals = signals_load(end=cutoff_dt)
         catalog = catalog_load(end=cutoff_dt)
         progress("상품 내용 특징 (Kiwi 형태소)")
         features = content_features(catalog)
-        val_cut = cutoff - params.validation_days * DAY
         choice: dict = {}
-        inner_log = log.before(val_cut)
-        if len(inner_log):
-            progress(f"검증 분할: {params.validation_days}일 전까지 학습")
-            val_signals = signals_load(end=dt.datetime.fromtimestamp(val_cut, tz=cutoff_dt.tzinfo))
+        folds: list[_Fold] = []
+        cap = max(200, min(params.validation_users, SCORE_BUDGET // max(1, len(catalog.ids))))
+        for f in range(params.validation_folds):
+            # window f: fit before [val_cut, val_end), validate on it (newest window first)
+            val_end = cutoff - f * params.validation_days * DAY
+            val_cut = val_end - params.validation_days * DAY
+            inner_log = log.before(val_cut)
+            if not len(inner_log):
+                break
+            progress(f"검증 구간 {f + 1}: {params.validation_days}일")
             vmodel, vinter = model_fit(
                 log=inner_log,
-                signals=val_signals,
+                signals=signals_load(end=dt.datetime.fromtimestamp(val_cut, tz=cutoff_dt.tzinfo)),
                 catalog=catalog,
-                as_of=as_of - dt.timedelta(days=params.validation_days),
+                as_of=as_of - dt.timedelta(days=(f + 1) * params.validation_days),
                 cutoff=val_cut,
                 params=params,
                 features=features,
             )
-            vset = eval_set(inter=vinter, test=log.between(val_cut, cutoff), product_ids=catalog.ids)
-            if len(vset.rows) >= 20:
-                choice = choose_by_validation(
-                    model=vmodel, inter=vinter, evalset=vset, params=params, progress=progress
-                )
+            vset = eval_set(inter=vinter, test=log.between(val_cut, val_end), product_ids=catalog.ids)
+            if len(vset.rows):
+                folds.append(_fold(model=vmodel, inter=vinter, evalset=vset, params=params, cap=cap))
+        if sum(len(f.relevant) for f in folds) >= 20:
+            choice = choose_by_validation(folds=folds, params=params, progress=progress)
+        del folds
         progress("전체 기간으로 다시 학습")
         model, inter = model_fit(
             log=log, signals=signals, catalog=catalog, as_of=as_of, cutoff=cutoff, params=params, features=features
