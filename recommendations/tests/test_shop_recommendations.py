@@ -208,3 +208,14 @@ def test_without_a_trained_model_the_answer_says_so(db, api_client_for):
     r = api_client_for("MANAGER").get(USER_URL.format(w["u"]["u9"].pk))
     assert r.status_code == 503 and r.json()["error"]["code"] == "MODEL_NOT_TRAINED"
     assert "train_product_recs" in r.json()["error"]["message"]
+
+
+def test_both_routes_share_the_recommendations_rate_limit(world, api_client_for, settings):
+    settings.RATE_LIMIT_OVERRIDES = {"recommendations": "3/m"}
+    client = api_client_for("MANAGER")
+    codes = [client.get(USER_URL.format(world["u"]["u9"].pk)).status_code for _ in range(2)]
+    codes.append(client.get(RELATED_URL.format(world["p"]["A"].pk)).status_code)
+    over = client.get(RELATED_URL.format(world["p"]["A"].pk))
+    assert codes == [200, 200, 200]
+    assert over.status_code == 429 and over.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
+    assert "Retry-After" in over.headers
