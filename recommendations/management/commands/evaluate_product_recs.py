@@ -72,6 +72,8 @@ class Command(BaseCommand):
                 f"hybrid / 더 나은 인기 기준선 = {algos['hybrid']['hit_rate'] / max(best_pop, 1e-9):.2f}배, "
                 f"hybrid / 전체 기간 인기 = {algos['hybrid']['hit_rate'] / algos['popular_all_time']['hit_rate']:.2f}배"
             )
-        self.stdout.write(f"{time.perf_counter() - started:.1f}초, 최대 메모리 {peak:.0f} MiB")
+        self.stdout.write(
+            f"{time.perf_counter() - started:.1f}초 (CPU {time.process_time():.1f}초), 최대 메모리 {peak:.0f} MiB"
+        )
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, default=str))
