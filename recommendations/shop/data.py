@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.conf import settings
 from django.db.models import Count
 
 from commerce.models import CartEvent, CartEventType, Order, OrderItem, OrderStatus, PageView, Product, WishlistItem
+from core.timeutils import local_midnight
 
 CHUNK = 50_000
 
 
 def day_end(day: dt.date) -> dt.datetime:
     """The first instant after ``day`` in the shop's time zone (exclusive cutoff)."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    return local_midnight(day + dt.timedelta(days=1))
 
 
 @dataclass

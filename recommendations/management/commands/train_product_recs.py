@@ -8,13 +8,11 @@ import json
 import resource
 import time
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from tqdm import tqdm
 
+from core.timeutils import local_today
 from recommendations.shop.engine import RecParams
 from recommendations.shop.services import product_recs_train
 
@@ -27,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP 스레드 수 (기본 1)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = timezone.now().astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+        today = local_today()
         as_of = options["as_of"] or today
         if as_of > today:
             raise CommandError(f"--as-of {as_of} 는 오늘({today}) 이후일 수 없습니다")
