@@ -242,8 +242,10 @@ def popularity(*, log: PurchaseLog, product_ids: np.ndarray, start: float | None
     m = np.isin(log.product, product_ids)
     if start is not None:
         m &= log.ts >= start
-    pairs = np.unique(np.stack([log.buyer[m], log.product[m]]), axis=1) if m.any() else np.zeros((2, 0), np.int64)
-    return np.bincount(np.searchsorted(product_ids, pairs[1]), minlength=len(product_ids)).astype(np.float32)
+    n = len(product_ids)
+    items = np.searchsorted(product_ids, log.product[m])
+    pairs = np.unique(log.buyer[m] * n + items)  # one key per (buyer, product)
+    return np.bincount(pairs % n, minlength=n).astype(np.float32)
 
 
 def normalize(m: sp.csr_matrix) -> sp.csr_matrix:

@@ -108,7 +108,9 @@ def eval_set(*, inter: Interactions, test: PurchaseLog, product_ids: np.ndarray)
     ok = np.isin(test.product, product_ids) & np.isin(test.buyer, inter.user_ids)
     rows = np.searchsorted(inter.user_ids, test.buyer[ok])
     items = np.searchsorted(product_ids, test.product[ok])
-    pairs = np.unique(np.stack([rows, items]), axis=1) if ok.any() else np.zeros((2, 0), np.int64)
+    n = len(product_ids)
+    keys = np.unique(rows.astype(np.int64) * n + items)
+    pairs = np.stack([keys // n, keys % n])
     has_history = np.diff(inter.bought.indptr) > 0
     new = np.asarray(inter.bought[pairs[0], pairs[1]]).ravel() == 0 if pairs.shape[1] else np.zeros(0, bool)
     keep = new & has_history[pairs[0]] if pairs.shape[1] else new
