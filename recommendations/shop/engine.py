@@ -279,6 +279,7 @@ class ShopRecModel:
     collaborative: str = "item_knn"
     weights: dict = field(default_factory=lambda: {"cf": 0.4, "content": 0.2, "pop_recent": 0.3, "pop_all": 0.1})
     validation: dict = field(default_factory=dict)
+    rating_avg: np.ndarray | None = None  # mean review rating as of the cutoff (NaN: none)
 
     def __post_init__(self) -> None:
         self._prepare()
@@ -302,6 +303,12 @@ class ShopRecModel:
     # ---- lookups -------------------------------------------------------------------
     def index_of(self, product_id: int) -> int | None:
         return self._index.get(int(product_id))
+
+    def rating_of(self, product_id: int) -> float | None:
+        i = self.index_of(product_id)
+        if i is None or self.rating_avg is None or np.isnan(self.rating_avg[i]):
+            return None
+        return round(float(self.rating_avg[i]), 1)
 
     @property
     def n_items(self) -> int:

@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Avg, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from commerce.models import CartEvent, PageView, Product, SearchQuery, WishlistItem
@@ -72,28 +72,22 @@ def _model() -> tuple[ShopRecModel, str, dt.date | None]:
 
 
 def _details(ids: list[int]) -> dict[int, dict]:
-    """Product details in one query (rating average from reviews)."""
-    rows = (
-        Product.objects.filter(id__in=ids)
-        .annotate(rating_average=Avg("reviews__rating"))
-        .values(
-            "id",
-            "name",
-            "name_en",
-            "category_id",
-            "category__name",
-            "price",
-            "currency",
-            "image_url",
-            "is_active",
-            "rating_average",
-        )
+    """Product details in one query (the rating average comes with the model, see ``_product_out``)."""
+    rows = Product.objects.filter(id__in=ids).values(
+        "id",
+        "name",
+        "name_en",
+        "category_id",
+        "category__name",
+        "price",
+        "currency",
+        "image_url",
+        "is_active",
     )
     return {r["id"]: r for r in rows}
 
 
-def _product_out(d: dict, score: float, reason: str) -> dict:
-    rating = d["rating_average"]
+def _product_out(d: dict, score: float, reason: str, model: ShopRecModel) -> dict:
     return {
         "product_id": d["id"],
         "product_name": d["name"],
@@ -103,7 +97,7 @@ def _product_out(d: dict, score: float, reason: str) -> dict:
         "category_id": d["category_id"],
         "price": float(d["price"]),
         "currency": d["currency"],
-        "rating_average": round(float(rating), 1) if rating is not None else None,
+        "rating_average": model.rating_of(d["id"]),
         "image_url": d["image_url"] or None,
     }
 
@@ -202,7 +196,7 @@ def _cold_start(*, model: ShopRecModel, customer_id: int, limit: int, exclude: s
             if d and d["is_active"] and d["category_id"] == cat and pid not in seen:
                 how = "검색하신" if via.get(cat) == "search" else "둘러보신"
                 reason = f"최근 {how} '{names.get(cat, '')}' 카테고리의 인기 상품 (구매 이력이 없어 관심 카테고리 기준)"
-                chosen.append(_product_out(d, pop[pid][0] / top_recent, reason))
+                chosen.append(_product_out(d, pop[pid][0] / top_recent, reason, model))
                 seen.add(pid)
                 if len([c for c in chosen if c["category_id"] == cat]) >= max(2, (limit + SPARE) // max(1, len(cats))):
                     break
@@ -210,7 +204,7 @@ def _cold_start(*, model: ShopRecModel, customer_id: int, limit: int, exclude: s
         d = details.get(pid)
         if d and d["is_active"] and pid not in seen:
             chosen.append(
-                _product_out(d, pop[pid][0] / top_recent, f"구매 이력이 없어 추천하는 최근 {days}일 인기 상품")
+                _product_out(d, pop[pid][0] / top_recent, f"구매 이력이 없어 추천하는 최근 {days}일 인기 상품", model)
             )
             seen.add(pid)
         if len(chosen) >= limit + SPARE:
@@ -265,7 +259,7 @@ def user_product_recommendations(*, customer_id: int, algorithm: str, limit: int
         c = contrib_of[int(i)]
         total = sum(c.values())
         shares.append((c.get("cf", 0.0) + c.get("content", 0.0)) / total if total > 0 else 0.0)
-        recs.append(_product_out(d, float(s[i]), _reason(explains[int(i)], d, details, model)))
+        recs.append(_product_out(d, float(s[i]), _reason(explains[int(i)], d, details, model), model))
         if len(recs) >= limit + SPARE:
             break
     n_hist = len(bought_ids)

@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from .content import content_features
-from .data import Catalog, PurchaseLog, Signals, catalog_load, day_end, purchases_load, signals_load
+from .data import Catalog, PurchaseLog, Signals, catalog_load, day_end, purchases_load, ratings_load, signals_load
 from .engine import (
     DAY,
     Interactions,
@@ -306,6 +306,7 @@ def recs_train(
         model, inter = model_fit(
             log=log, signals=signals, catalog=catalog, as_of=as_of, cutoff=cutoff, params=params, features=features
         )
+        model.rating_avg = ratings_load(end=cutoff_dt, product_ids=catalog.ids)
         if choice:
             model.collaborative = choice["collaborative"]
             model.weights = choice["weights"]

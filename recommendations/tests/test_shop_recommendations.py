@@ -219,3 +219,27 @@ def test_both_routes_share_the_recommendations_rate_limit(world, api_client_for,
     assert codes == [200, 200, 200]
     assert over.status_code == 429 and over.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
     assert "Retry-After" in over.headers
+
+
+def test_rating_average_is_the_mean_of_reviews_before_the_model_date(world, api_client_for):
+    from commerce.tests.factories import ReviewFactory
+
+    from .shop_world import BOUGHT_AT
+
+    c = world["p"]["C"]
+    ReviewFactory(product=c, rating=4, created_at=BOUGHT_AT + dt.timedelta(days=2))
+    ReviewFactory(product=c, rating=5, created_at=BOUGHT_AT + dt.timedelta(days=3))
+    ReviewFactory(product=c, rating=1, created_at=timezone.now())  # after the model's date
+    product_recs_train(as_of=AS_OF, params=RecParams())
+    data = api_client_for("MANAGER").get(USER_URL.format(world["u"]["u9"].pk), {"algorithm": "collaborative"})
+    recs = data.json()["data"]["recommendations"]
+    assert [(r["product_id"], r["rating_average"]) for r in recs[:2]] == [(c.pk, 4.5), (world["p"]["B"].pk, None)]
+
+
+def test_query_counts_do_not_grow_with_the_list(world, api_client_for, django_assert_max_num_queries):
+    client = api_client_for("MANAGER")
+    client.get(USER_URL.format(world["u"]["u1"].pk))  # loads the artifact once per process
+    with django_assert_max_num_queries(11):
+        assert client.get(USER_URL.format(world["u"]["u9"].pk), {"limit": 50}).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get(RELATED_URL.format(world["p"]["A"].pk), {"limit": 50}).status_code == 200
