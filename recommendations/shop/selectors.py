@@ -108,18 +108,29 @@ class _Explain:
     anchor: int | None  # product id of the history product behind it
 
 
-def _explain(model: ShopRecModel, r_idx: np.ndarray, r_w: np.ndarray, i: int, contrib: dict[str, float]) -> _Explain:
-    part = max(contrib, key=lambda k: contrib[k])
-    anchor = None
-    if part == "cf" and model.collaborative == "item_knn" and len(r_idx):
-        sims = np.asarray(model.knn[r_idx, i].todense()).ravel() * r_w
-        if sims.max(initial=0) > 0:
-            anchor = int(model.product_ids[r_idx[int(np.argmax(sims))]])
-    elif part == "content" and len(r_idx):
-        sims = np.asarray((model.features[r_idx] @ model.features[i].T).todense()).ravel() * r_w
-        if sims.max(initial=0) > 0:
-            anchor = int(model.product_ids[r_idx[int(np.argmax(sims))]])
-    return _Explain(part, anchor)
+def _explain_all(
+    model: ShopRecModel, r_idx: np.ndarray, r_w: np.ndarray, contrib_of: dict[int, dict[str, float]]
+) -> dict[int, _Explain]:
+    """For each candidate: the part that contributed most and the bought product behind it
+    (largest r_j · sim(j, i)); one sparse product per part for all candidates."""
+    cand = np.array(list(contrib_of), dtype=np.int64)
+    if not len(cand):
+        return {}
+    knn = content = None
+    if len(r_idx):
+        if model.collaborative == "item_knn":
+            knn = model.knn[r_idx][:, cand].toarray() * r_w[:, None]
+        content = (model.features[r_idx] @ model.features[cand].T).toarray() * r_w[:, None]
+    out = {}
+    for col, i in enumerate(cand.tolist()):
+        contrib = contrib_of[i]
+        part = max(contrib, key=lambda k: contrib[k])
+        sims = knn if part == "cf" else content if part == "content" else None
+        anchor = None
+        if sims is not None and sims[:, col].max(initial=0) > 0:
+            anchor = int(model.product_ids[r_idx[int(np.argmax(sims[:, col]))]])
+        out[i] = _Explain(part, anchor)
+    return out
 
 
 def _reason(ex: _Explain, product: dict, details: dict[int, dict], model: ShopRecModel) -> str:
@@ -248,7 +259,7 @@ def user_product_recommendations(*, customer_id: int, algorithm: str, limit: int
         c["pop_recent"] = weights.get("pop_recent", 0.0) * float(model._pop_recent_n[i])
         c["pop_all"] = weights.get("pop_all", 0.0) * float(model._pop_all_n[i])
         contrib_of[int(i)] = c
-    explains = {i: _explain(model, r_idx, r_w, i, c) for i, c in contrib_of.items()}
+    explains = _explain_all(model, r_idx, r_w, contrib_of)
     anchors = {e.anchor for e in explains.values() if e.anchor is not None}
     details = _details([int(model.product_ids[i]) for i in cand] + sorted(anchors))
     recs, shares = [], []
