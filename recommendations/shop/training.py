@@ -133,26 +133,35 @@ def top_k(score: np.ndarray, exclude: sp.csr_matrix, allowed: np.ndarray, k: int
 
 
 def ranking_metrics(top: np.ndarray, relevant: list[np.ndarray], n_candidates: int, k: int = K) -> dict:
-    """hit-rate, NDCG, precision, recall @k and catalogue coverage of recommendation lists."""
+    """hit-rate, NDCG, precision, recall @k and catalogue coverage of recommendation lists
+    (``top``: users × k product indices, -1 for an empty slot)."""
     if not len(relevant):
         return {"users": 0, "hit_rate": 0.0, "ndcg": 0.0, "precision": 0.0, "recall": 0.0, "coverage": 0.0}
+    top = top[:, :k]
+    n_users = len(relevant)
+    sizes = np.array([len(r) for r in relevant])
+    width = int(max(top.max(initial=0), max((int(r.max()) for r in relevant if len(r)), default=0))) + 1
+    rel = sp.csr_matrix(
+        (np.ones(int(sizes.sum()), dtype=np.int8), (np.repeat(np.arange(n_users), sizes), np.concatenate(relevant))),
+        shape=(n_users, width),
+    )
+    rows = np.repeat(np.arange(n_users), top.shape[1])
+    cols = top.ravel()
+    ok = cols >= 0
+    got = np.zeros(len(cols), dtype=bool)
+    got[ok] = np.asarray(rel[rows[ok], cols[ok]]).ravel() > 0
+    got = got.reshape(top.shape)
     discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    hits = np.zeros(len(relevant))
-    ndcg = np.zeros(len(relevant))
-    recall = np.zeros(len(relevant))
-    for u, rel in enumerate(relevant):
-        got = np.isin(top[u, :k], rel) & (top[u, :k] >= 0)
-        n_hit = got.sum()
-        hits[u] = n_hit
-        recall[u] = n_hit / len(rel)
-        ndcg[u] = (got * discounts[: got.size]).sum() / discounts[: min(len(rel), k)].sum()
+    hits = got.sum(axis=1)
+    ideal = np.cumsum(discounts)[np.minimum(sizes, k) - 1]
+    ndcg = (got * discounts[: top.shape[1]]).sum(axis=1) / ideal
     shown = np.unique(top[top >= 0])
     return {
-        "users": len(relevant),
+        "users": n_users,
         "hit_rate": round(float((hits > 0).mean()), 4),
         "ndcg": round(float(ndcg.mean()), 4),
         "precision": round(float(hits.mean() / k), 4),
-        "recall": round(float(recall.mean()), 4),
+        "recall": round(float((hits / sizes).mean()), 4),
         "coverage": round(len(shown) / max(1, n_candidates), 4),
     }
 
