@@ -357,3 +357,51 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- search index sync (etl, seed 000 §7; docs/etl.md) ------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+# Embedded default: tantivy indexes on disk. With SEARCH_URL the default target is the server
+# (SEARCH_BACKEND = elasticsearch | opensearch).
+SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", BASE_DIR / "var" / "search"))
+SEARCH_URL = os.environ.get("SEARCH_URL", "")
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "elasticsearch")
+SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "wellness")
+ETL_BATCH_SIZE = int(os.environ.get("ETL_BATCH_SIZE", 2000))
+ETL_FULL_BATCH_SIZE = int(os.environ.get("ETL_FULL_BATCH_SIZE", 10000))  # a full rebuild commits less often
+# Rows changed less than this long ago wait for the next run (a transaction still open when
+# the run starts must not fall behind the cursor).
+ETL_SAFETY_LAG_SECONDS = float(os.environ.get("ETL_SAFETY_LAG_SECONDS", 2))
+ETL_PRODUCTS_SYNC_SECONDS = float(os.environ.get("ETL_PRODUCTS_SYNC_SECONDS", 300))
+CELERY_BEAT_SCHEDULE |= {
+    "etl-products-incremental": {
+        "task": "etl.sync_incremental",
+        "schedule": ETL_PRODUCTS_SYNC_SECONDS,
+        "kwargs": {"entity": "products"},
+    },
+    "etl-orders-incremental": {"task": "etl.sync_incremental", "schedule": 900.0, "kwargs": {"entity": "orders"}},
+    # ratings come from reviews, which do not touch the product row: rebuilt nightly
+    "etl-products-full-nightly": {
+        "task": "etl.sync_incremental",
+        "schedule": crontab(hour=3, minute=30),
+        "kwargs": {"entity": "products", "mode": "full"},
+    },
+}
+
+# --- imaging (seed 000 §5; docs/imaging.md) ----------------------------------------------
+# Bytes of one image (URL download, streamed; uploads are also bound by MAX_BODY_BYTES above).
+IMAGING_MAX_DOWNLOAD_BYTES = int(os.environ.get("IMAGING_MAX_DOWNLOAD_BYTES", 10 * 1024 * 1024))
+# Pixels of one image, checked from the header before any decoding (decompression bombs).
+IMAGING_MAX_PIXELS = int(os.environ.get("IMAGING_MAX_PIXELS", 50_000_000))
+IMAGING_FETCH_CONNECT_TIMEOUT = float(os.environ.get("IMAGING_FETCH_CONNECT_TIMEOUT", 3))
+IMAGING_FETCH_TOTAL_TIMEOUT = float(os.environ.get("IMAGING_FETCH_TOTAL_TIMEOUT", 10))
+IMAGING_FETCH_MAX_REDIRECTS = int(os.environ.get("IMAGING_FETCH_MAX_REDIRECTS", 3))
+# Host names (exactly as in the URL) that may resolve to private/loopback addresses, e.g. an
+# internal image store. Empty by default: no URL may reach our own network.
+IMAGING_FETCH_ALLOWED_PRIVATE_HOSTS = env_list("IMAGING_FETCH_ALLOWED_PRIVATE_HOSTS", [])
+IMAGING_MIN_RESOLUTION = int(os.environ.get("IMAGING_MIN_RESOLUTION", 800))
+# Tesseract: seconds per call, and concurrent Tesseract processes per worker process.
+IMAGING_OCR_TIMEOUT_SECONDS = float(os.environ.get("IMAGING_OCR_TIMEOUT_SECONDS", 30))
+IMAGING_OCR_MAX_CONCURRENCY = int(os.environ.get("IMAGING_OCR_MAX_CONCURRENCY", 1))
+# How long a request waits for a free Tesseract slot before answering 503.
+IMAGING_OCR_QUEUE_SECONDS = float(os.environ.get("IMAGING_OCR_QUEUE_SECONDS", 20))
