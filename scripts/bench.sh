@@ -29,4 +29,6 @@ echo "=== imaging (seed 000 §5): validate on a 12-MP JPEG, label OCR per photo"
 nice -n 10 $PY manage.py bench_imaging --validate 20 --ocr 10 --json bench/results/imaging.json
 echo "=== review sentiment (seed 000 §4.2): load time, RSS, single-review p95, batch reviews/s"
 nice -n 10 $PY manage.py bench_sentiment --train-if-missing --json bench/results/sentiment.json
+echo "=== shop product recommendations (seed 000 §3): training, artifact memory, endpoints cold"
+$PY manage.py bench_product_recs --train --json bench/results/product_recs.json
 echo "results: bench/results/*.json"
