@@ -68,9 +68,9 @@ def test_pdf_poppler_reads_korean_and_fonts_are_embedded(
     _report, data = make(api_client_for("ADMIN"), django_capture_on_commit_callbacks, include_charts=False)
     path = tmp_path / "r.pdf"
     path.write_bytes(data)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout  # noqa: S607
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
     assert "선수금" in text and "김영희" in text  # ADMIN: unmasked
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout  # noqa: S607
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
     rows = [line.split() for line in fonts.splitlines()[2:]]
     assert rows and all(row[-5] == "yes" for row in rows), fonts  # every font embedded
     assert any("ReportSans" in row[0] or "Nanum" in row[0] for row in rows)

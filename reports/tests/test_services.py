@@ -174,7 +174,7 @@ def test_s3_storage_is_chosen_by_settings(tmp_path):
         "REPORTS_S3_BUCKET": "wellness-reports",
         "REPORTS_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
     }
-    out = subprocess.run(
+    out = subprocess.run(  # noqa: S603 - our own interpreter
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2]
     )
     assert out.stdout.split() == ["storages.backends.s3", "wellness-reports", "http://127.0.0.1:9000", "private"]
