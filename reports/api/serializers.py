@@ -31,7 +31,7 @@ class ReportTimingsSerializer(serializers.Serializer):
 
 class ReportDetailSerializer(serializers.Serializer):
     report_id = serializers.CharField()
-    status = serializers.ChoiceField(choices=["queued", "running", "completed", "failed", "expired"])
+    status = serializers.CharField(help_text="queued, running, completed, failed, expired")
     progress = serializers.FloatField()
     year = serializers.IntegerField()
     month = serializers.IntegerField()
