@@ -21,8 +21,8 @@ from django.utils.html import format_html
 from accounts.audit import audit_log
 from accounts.masking import mask_name, mask_phone
 from accounts.principal import principal_of
-from analytics.shop.selectors.periods import local_today
 from core.errors import ApiError
+from core.timeutils import local_today
 from reports.models import Report, ReportFormat
 from reports.overview import overview_get
 from reports.selectors.reports import report_status, reports_visible_to

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 
 from .services.reports import report_last_month_request, reports_expire
@@ -19,3 +20,12 @@ def request_last_month_pdf() -> str | None:
 def expire_files() -> int:
     """Delete report files older than ``REPORTS_RETENTION_DAYS`` and mark them expired."""
     return reports_expire(older_than_days=settings.REPORTS_RETENTION_DAYS)
+
+
+@worker_process_init.connect
+def _warm_up_renderers(**_kwargs: object) -> None:
+    """Import WeasyPrint and pyplot when a worker process starts (a few seconds once), not
+    inside the first report a user waits for."""
+    from .render.pdf import warm_up
+
+    warm_up()

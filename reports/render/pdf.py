@@ -44,6 +44,13 @@ def korean_fonts() -> tuple[Path, Path]:
     raise ReportRenderError("한글 글꼴(NanumGothic)을 찾을 수 없어 PDF를 만들 수 없습니다 (fonts-nanum 설치 필요)")
 
 
+def warm_up() -> None:
+    """Import the renderers' heavy libraries (WeasyPrint, pyplot with the Korean font)."""
+    import weasyprint  # noqa: F401
+
+    charts._plt()
+
+
 def _local(iso: str) -> datetime:
     return datetime.fromisoformat(iso)
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.masking import mask_name
-from analytics.shop.selectors.periods import local_today, local_tz
+from core.timeutils import local_today, local_tz
 
 from . import center, sales
 

@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from analytics.shop.selectors.dashboard import dashboard_stats
 from analytics.shop.selectors.periods import DayRange
 from commerce.models import Order, OrderItem, OrderStatus, Review
+from core.timeutils import local_tz
 from customers.models import MembershipLevel
 
 TOP_PRODUCTS = 10
@@ -194,7 +195,5 @@ def top_buyers(*, date_range: DayRange, currency: str, limit: int = TOP_BUYERS) 
 
 def first_order_date() -> date | None:
     """The local day of the shop's first order (months before it cannot be reported)."""
-    from analytics.shop.selectors.periods import local_tz
-
     first = Order.objects.order_by("created_at").values_list("created_at", flat=True).first()
     return first.astimezone(local_tz()).date() if first else None

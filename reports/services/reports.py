@@ -14,10 +14,10 @@ from django.utils import timezone
 from accounts.audit import audit_log
 from accounts.principal import Principal
 from accounts.roles import Role
-from analytics.shop.selectors.periods import local_today
 from core.errors import ApiError, ValidationFailed
 from core.jobs import job_enqueue, jobs_reap_stale
 from core.models import Job
+from core.timeutils import local_today
 
 from ..errors import MESSAGES, ReportError
 from ..models import Report, ReportCounter, ReportFormat

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditLog
-from analytics.shop.selectors.periods import local_today
 from core.models import Job
+from core.timeutils import local_today
 from reports.models import Report, ReportCounter
 
 URL = "/api/v1/reports/sales/monthly"

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.principal import Principal
 from accounts.roles import Role
-from analytics.shop.selectors.periods import local_today
 from core.errors import ApiError
+from core.timeutils import local_today
 from reports.selectors.reports import report_status
 from reports.selectors.sales import shift_month
 from reports.services.reports import ReportRequest, report_request
