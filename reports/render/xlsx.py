@@ -160,8 +160,10 @@ def _render(content: dict[str, Any], *, include_charts: bool, report_id: str, ta
         ws.write(row + 1, 1, _frac(sentiment["positive_share"]), b.pct)
         ws.write(row + 2, 0, "부정 비율", b.text)
         ws.write(row + 2, 1, _frac(sentiment["negative_share"]), b.pct)
-        ws.write(row + 3, 0, "주요 키워드", b.text)
-        ws.write(row + 3, 1, ", ".join(sentiment["keywords"]), b.text)
+        ws.write(row + 3, 0, "칭찬이 많은 측면", b.text)
+        ws.write(row + 3, 1, ", ".join(sentiment["praised"]), b.text)
+        ws.write(row + 4, 0, "불만이 많은 측면", b.text)
+        ws.write(row + 4, 1, ", ".join(sentiment["criticised"]), b.text)
     else:
         ws.write(row, 0, shop["sentiment_note"], b.note)
     ws.freeze_panes(4, 0)

@@ -7,7 +7,7 @@ returned so that downloads can be audited against them.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -17,15 +17,75 @@ from core.timeutils import local_today, local_tz
 
 from . import center, sales
 
+SENTIMENT_NOT_SCORED = "리뷰 감정 분석: 이 달 리뷰 중 감정이 분석된 리뷰가 없습니다 (manage.py score_reviews 로 분석)."
 SENTIMENT_GAP = (
     "리뷰 감정 분석(긍정·부정 비율, 주요 키워드)은 감정 분석 기능이 아직 배포되지 않아 이 리포트에 포함되지 않았습니다."
 )
 
 
+ASPECT_LABELS = {
+    "taste": "맛",
+    "delivery": "배송",
+    "service": "서비스",
+    "quality": "품질",
+    "packaging": "포장",
+    "price": "가격",
+}
+TOP_KEYWORDS = 5
+
+
+def sentiment_available() -> bool:
+    """Whether reviews carry sentiment scores (the sentiment feature is deployed)."""
+    from commerce.models import Review
+
+    return {"sentiment", "sentiment_aspects"} <= {f.name for f in Review._meta.get_fields()}
+
+
 def sentiment_section(*, start: date, end: date) -> dict[str, Any] | None:
-    """Review sentiment of the month once the sentiment feature exists; ``None`` until then
-    (docs/reports.md, "Gaps")."""
-    return None
+    """Sentiment of the reviews written in the month, from the scores the sentiment feature
+    stores on each review (``Review.sentiment`` and ``sentiment_aspects``): the share of
+    positive and negative among the scored reviews, and the aspects most often praised and
+    criticised as the top keywords. ``None`` while reviews carry no sentiment (the feature is
+    not deployed, or no review of the month is scored yet)."""
+    from commerce.models import Review
+
+    if not sentiment_available():
+        return None
+    from core.timeutils import local_midnight
+
+    rows = (
+        Review.objects.filter(
+            created_at__gte=local_midnight(start), created_at__lt=local_midnight(end + timedelta(days=1))
+        )
+        .exclude(sentiment="")
+        .values_list("sentiment", "sentiment_aspects")
+    )
+    counts = {"positive": 0, "neutral": 0, "negative": 0}
+    praised: dict[str, int] = {}
+    criticised: dict[str, int] = {}
+    for sentiment, aspects in rows.iterator():
+        counts[sentiment] = counts.get(sentiment, 0) + 1
+        for aspect, result in (aspects or {}).items():
+            label = (result or {}).get("sentiment") if isinstance(result, dict) else result
+            target = praised if label == "positive" else criticised if label == "negative" else None
+            if target is not None:
+                target[aspect] = target.get(aspect, 0) + 1
+    scored = sum(counts.values())
+    if not scored:
+        return None
+
+    def top(counter: dict[str, int]) -> list[str]:
+        ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_KEYWORDS]
+        return [f"{ASPECT_LABELS.get(k, k)}({n})" for k, n in ranked]
+
+    return {
+        "scored": scored,
+        "counts": counts,
+        "positive_share": round(counts["positive"] / scored * 100, 2),
+        "negative_share": round(counts["negative"] / scored * 100, 2),
+        "praised": top(praised),
+        "criticised": top(criticised),
+    }
 
 
 def sales_monthly_content(*, year: int, month: int, unmasked: bool, now: datetime | None = None) -> dict[str, Any]:
@@ -71,7 +131,9 @@ def sales_monthly_content(*, year: int, month: int, unmasked: bool, now: datetim
             "reviews": sales.review_ratings(date_range=r),
             "top_buyers": buyers,
             "sentiment": sentiment,
-            "sentiment_note": None if sentiment is not None else SENTIMENT_GAP,
+            "sentiment_note": None
+            if sentiment is not None
+            else (SENTIMENT_NOT_SCORED if sentiment_available() else SENTIMENT_GAP),
         },
         "center": center_section,
         "masked": not unmasked,

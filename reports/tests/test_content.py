@@ -68,7 +68,7 @@ def test_shop_figures_by_hand(month):
     ]
     assert c["customer_ids"] == sorted([c1.pk, c2.pk])
     assert c["shop"]["reviews"]["count"] == 2
-    assert c["shop"]["sentiment"] is None and "감정 분석" in c["shop"]["sentiment_note"]
+    assert c["shop"]["sentiment"] is None  # no review is scored
 
 
 def test_center_figures_by_hand(month):
@@ -152,3 +152,34 @@ def test_names_are_masked_unless_unmasked(month):
     masked = sales_monthly_content(year=2026, month=10, unmasked=False)
     assert [b["name"] for b in masked["shop"]["top_buyers"]] == ["김*희", "이*수"]
     assert masked["masked"] is True
+
+
+def _sentiment_fields() -> bool:
+    from commerce.models import Review
+
+    return {"sentiment", "sentiment_aspects"} <= {f.name for f in Review._meta.get_fields()}
+
+
+@pytest.mark.skipif(not _sentiment_fields(), reason="the sentiment feature is not on this branch yet")
+def test_sentiment_shares_and_aspects_from_scored_reviews(month):
+    from commerce.models import Review
+
+    october = Review.objects.filter(created_at__month=10, created_at__year=2026).order_by("rating")
+    low, high = list(october)
+    Review.objects.filter(pk=high.pk).update(
+        sentiment="positive",
+        sentiment_aspects={"taste": {"sentiment": "positive"}, "delivery": {"sentiment": "positive"}},
+    )
+    Review.objects.filter(pk=low.pk).update(
+        sentiment="negative", sentiment_aspects={"price": {"sentiment": "negative"}}
+    )
+    section = sales_monthly_content(year=2026, month=10, unmasked=False)["shop"]["sentiment"]
+    assert (section["scored"], section["positive_share"], section["negative_share"]) == (2, 50.0, 50.0)
+    assert section["praised"] == ["맛(1)", "배송(1)"] and section["criticised"] == ["가격(1)"]
+
+
+def test_no_sentiment_is_a_documented_gap(month):
+    content = sales_monthly_content(year=2026, month=10, unmasked=False)
+    if _sentiment_fields():
+        assert content["shop"]["sentiment"] is None  # no review of the month scored yet
+    assert content["shop"]["sentiment_note"].startswith("리뷰 감정 분석")
