@@ -240,14 +240,14 @@ def _render(content: dict[str, Any], *, include_charts: bool, report_id: str, ta
     b.table(
         ws,
         3,
-        ["순위", "상품", "카테고리", "판매 수량", "주문 수", f"매출 ({cur})", "평점(누적)", "리뷰 수"],
+        ["순위", "상품", "카테고리", "판매 수량", "주문 항목 수", f"매출 ({cur})", "평점(누적)", "리뷰 수"],
         [
             [
                 (k, b.int),
                 (p["product_name"], b.text),
                 (p["category_name"], b.text),
                 i(p["units"]),
-                i(p["orders"]),
+                i(p["lines"]),
                 m(p["revenue"]),
                 (p["average_rating"], b.rating),
                 i(p["reviews"]),

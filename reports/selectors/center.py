@@ -140,22 +140,21 @@ WITH after_sessions AS (
     WHERE purchase_id IS NOT NULL AND service_date > %(as_of)s
     GROUP BY purchase_id, service_id
 ), open_balances AS (
-    SELECT b.purchase_id, b.service_id, b.total, s.price, p.price_paid, p.expiry_date,
-           b.used - COALESCE(a.n, 0) AS used_then
+    SELECT b.service_id, b.total, s.price, p.price_paid, p.expiry_date,
+           b.used - COALESCE(a.n, 0) AS used_then,
+           SUM(b.total * s.price) OVER (PARTITION BY b.purchase_id) AS weight,
+           SUM(b.total) OVER (PARTITION BY b.purchase_id) AS sessions
     FROM customers_packagebalance b
     JOIN customers_packagepurchase p ON p.id = b.purchase_id
     JOIN customers_service s ON s.id = b.service_id
     LEFT JOIN after_sessions a ON a.purchase_id = b.purchase_id AND a.service_id = b.service_id
     WHERE p.status = %(active)s AND p.purchase_date <= %(as_of)s AND p.expiry_date > %(as_of)s
-), weights AS (
-    SELECT purchase_id, SUM(total * price) AS weight, SUM(total) AS sessions
-    FROM open_balances GROUP BY purchase_id
 ), remaining AS (
-    SELECT o.purchase_id, o.service_id, o.price, o.price_paid, o.expiry_date, w.weight, w.sessions,
-           CASE WHEN o.used_then <= 0 THEN o.total
-                WHEN o.used_then >= o.total THEN 0
-                ELSE o.total - o.used_then END AS left_sessions
-    FROM open_balances o JOIN weights w ON w.purchase_id = o.purchase_id
+    SELECT service_id, price, price_paid, expiry_date, weight, sessions,
+           CASE WHEN used_then <= 0 THEN total
+                WHEN used_then >= total THEN 0
+                ELSE total - used_then END AS left_sessions
+    FROM open_balances
 )
 SELECT service_id,
        CASE WHEN expiry_date <= %(d30)s THEN 30 WHEN expiry_date <= %(d60)s THEN 60

@@ -18,14 +18,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import Coalesce
 
-from analytics.shop.selectors.dashboard import dashboard_stats
+from analytics.shop.selectors.dashboard import dashboard_stats, rollups_ready
 from analytics.shop.selectors.periods import DayRange
-from commerce.models import Order, OrderItem, OrderStatus, Review
+from commerce.models import Order, OrderItem, OrderStatus, Product, Review
 from core.timeutils import local_tz
-from customers.models import MembershipLevel
+from customers.models import Customer, MembershipLevel
 
 TOP_PRODUCTS = 10
 TOP_BUYERS = 10
@@ -104,24 +105,52 @@ def comparison(current: dict, previous: dict, year_ago: dict) -> list[dict[str, 
     return rows
 
 
-def top_products(*, date_range: DayRange, currency: str, limit: int = TOP_PRODUCTS) -> list[dict[str, Any]]:
-    """Best sellers of the month by revenue in ``currency`` (then units): units and revenue of
-    DELIVERED orders, and the product's average rating over reviews written up to the month end."""
+def _top_product_rows(*, date_range: DayRange, currency: str, limit: int) -> list[dict[str, Any]]:
+    """(product_id, units, lines, revenue) of the best sellers: from the daily product rollup
+    when it is ready (PostgreSQL, the dashboard's own source), else from the order lines."""
+    if rollups_ready():
+        sql = """
+            SELECT product_id, SUM(quantity) AS units, SUM(lines) AS lines,
+                   COALESCE(SUM(revenue) FILTER (WHERE currency = %s), 0) AS revenue
+            FROM analytics_shopdailyproductsales
+            WHERE status = %s AND day >= %s AND day <= %s
+            GROUP BY product_id HAVING SUM(lines) > 0
+            ORDER BY revenue DESC, units DESC, product_id
+            LIMIT %s
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [currency, OrderStatus.DELIVERED, date_range.start, date_range.end, limit])
+            return [
+                {"product_id": int(p), "units": int(u), "lines": int(n), "revenue": r}
+                for p, u, n, r in cursor.fetchall()
+            ]
     lo, hi = date_range.bounds()
-    rows = list(
+    return list(
         OrderItem.objects.filter(
             order__created_at__gte=lo, order__created_at__lt=hi, order__status=OrderStatus.DELIVERED
         )
         .order_by()
-        .values("product_id", "product__name", "product__category__name")
+        .values("product_id")
         .annotate(
             units=Sum("quantity"),
+            lines=Count("id"),
             revenue=Coalesce(Sum("subtotal", filter=Q(order__currency=currency)), ZERO),
-            orders=Count("order_id", distinct=True),
         )
         .order_by("-revenue", "-units", "product_id")[:limit]
     )
+
+
+def top_products(*, date_range: DayRange, currency: str, limit: int = TOP_PRODUCTS) -> list[dict[str, Any]]:
+    """Best sellers of the month by revenue in ``currency`` (then units): units, order lines and
+    revenue of DELIVERED orders, and the product's average rating over reviews written up to the
+    month end."""
+    _lo, hi = date_range.bounds()
+    rows = _top_product_rows(date_range=date_range, currency=currency, limit=limit)
     ids = [row["product_id"] for row in rows]
+    names = {
+        p["id"]: (p["name"], p["category__name"])
+        for p in Product.objects.filter(pk__in=ids).values("id", "name", "category__name")
+    }
     ratings = {
         row["product_id"]: (row["avg"], row["n"])
         for row in Review.objects.filter(product_id__in=ids, created_at__lt=hi)
@@ -132,10 +161,10 @@ def top_products(*, date_range: DayRange, currency: str, limit: int = TOP_PRODUC
     return [
         {
             "product_id": row["product_id"],
-            "product_name": row["product__name"],
-            "category_name": row["product__category__name"],
+            "product_name": names.get(row["product_id"], ("", ""))[0],
+            "category_name": names.get(row["product_id"], ("", ""))[1],
             "units": int(row["units"] or 0),
-            "orders": row["orders"],
+            "lines": int(row["lines"] or 0),
             "revenue": round(float(row["revenue"]), 2),
             "average_rating": round(float(ratings[row["product_id"]][0]), 2) if row["product_id"] in ratings else None,
             "reviews": ratings.get(row["product_id"], (None, 0))[1],
@@ -175,22 +204,28 @@ def top_buyers(*, date_range: DayRange, currency: str, limit: int = TOP_BUYERS) 
     rows = list(
         Order.objects.filter(created_at__gte=lo, created_at__lt=hi, status=OrderStatus.DELIVERED, currency=currency)
         .order_by()
-        .values("buyer_id", "buyer__name", "buyer__membership_level")
+        .values("buyer_id")
         .annotate(orders=Count("id"), revenue=Sum("total"))
         .order_by("-revenue", "buyer_id")[:limit]
     )
-    return [
-        {
-            "customer_id": row["buyer_id"],
-            "name": row["buyer__name"],
-            "membership_level": MembershipLevel(row["buyer__membership_level"]).label
-            if row["buyer__membership_level"] in MembershipLevel.values
-            else row["buyer__membership_level"],
-            "orders": row["orders"],
-            "revenue": round(float(row["revenue"] or 0), 2),
-        }
-        for row in rows
-    ]
+    people = {
+        c["id"]: c
+        for c in Customer.objects.filter(pk__in=[r["buyer_id"] for r in rows]).values("id", "name", "membership_level")
+    }
+    out = []
+    for row in rows:
+        person = people.get(row["buyer_id"], {"name": "", "membership_level": ""})
+        level = person["membership_level"]
+        out.append(
+            {
+                "customer_id": row["buyer_id"],
+                "name": person["name"],
+                "membership_level": MembershipLevel(level).label if level in MembershipLevel.values else level,
+                "orders": row["orders"],
+                "revenue": round(float(row["revenue"] or 0), 2),
+            }
+        )
+    return out
 
 
 def first_order_date() -> date | None:
