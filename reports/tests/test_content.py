@@ -183,3 +183,21 @@ def test_no_sentiment_is_a_documented_gap(month):
     if _sentiment_fields():
         assert content["shop"]["sentiment"] is None  # no review of the month scored yet
     assert content["shop"]["sentiment_note"].startswith("리뷰 감정 분석")
+
+
+def test_report_follows_shop_currency(month, settings, api_client_for):
+    """SHOP_CURRENCY=USD: every shop money figure is the USD orders' (never added to KRW)."""
+    settings.SHOP_CURRENCY = "USD"
+    content = sales_monthly_content(year=2026, month=10, unmasked=False)
+    assert content["currency"] == "USD"
+    assert content["summary"]["revenue"] == 8.5
+    assert [(p["product_name"], p["revenue"]) for p in content["shop"]["top_products"]] == [
+        ("국산 배추김치", 8.5),
+        ("전통 고추장", 0.0),
+    ]
+    assert [b["revenue"] for b in content["shop"]["top_buyers"]] == [8.5]
+    api = api_client_for("MANAGER").get(
+        "/api/v1/analytics/dashboard", {"start_date": "2026-10-01", "end_date": "2026-10-31"}
+    )
+    assert content["shop"]["dashboard"]["revenue"] == api.json()["data"]["revenue"]
+    assert content["center"]["currency"] == "KRW"
