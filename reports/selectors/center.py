@@ -134,21 +134,25 @@ def satisfaction(*, start: date, end: date) -> dict[str, Any]:
 
 
 _LIABILITY_SQL = """
-WITH after_sessions AS (
-    SELECT purchase_id, service_id, COUNT(*) AS n
-    FROM customers_servicesession
-    WHERE purchase_id IS NOT NULL AND service_date > %(as_of)s
-    GROUP BY purchase_id, service_id
+WITH open_purchases AS (
+    SELECT id, price_paid, expiry_date FROM customers_packagepurchase
+    WHERE status = %(active)s AND purchase_date <= %(as_of)s AND expiry_date > %(as_of)s
+), after_sessions AS (
+    -- package sessions dated after as_of, of the purchases still open then only: the work is
+    -- bounded by the open purchases, not by how long ago the month was
+    SELECT ss.purchase_id, ss.service_id, COUNT(*) AS n
+    FROM customers_servicesession ss JOIN open_purchases op ON op.id = ss.purchase_id
+    WHERE ss.service_date > %(as_of)s
+    GROUP BY ss.purchase_id, ss.service_id
 ), open_balances AS (
     SELECT b.service_id, b.total, s.price, p.price_paid, p.expiry_date,
            b.used - COALESCE(a.n, 0) AS used_then,
            SUM(b.total * s.price) OVER (PARTITION BY b.purchase_id) AS weight,
            SUM(b.total) OVER (PARTITION BY b.purchase_id) AS sessions
     FROM customers_packagebalance b
-    JOIN customers_packagepurchase p ON p.id = b.purchase_id
+    JOIN open_purchases p ON p.id = b.purchase_id
     JOIN customers_service s ON s.id = b.service_id
     LEFT JOIN after_sessions a ON a.purchase_id = b.purchase_id AND a.service_id = b.service_id
-    WHERE p.status = %(active)s AND p.purchase_date <= %(as_of)s AND p.expiry_date > %(as_of)s
 ), remaining AS (
     SELECT service_id, price, price_paid, expiry_date, weight, sessions,
            CASE WHEN used_then <= 0 THEN total
