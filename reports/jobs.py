@@ -49,7 +49,9 @@ def sales_monthly(ctx: JobContext) -> dict:
     storage = report.file.storage
     try:
         ctx.progress(5)
-        content = sales_monthly_content(year=report.year, month=report.month, unmasked=report.unmasked)
+        content = sales_monthly_content(
+            year=report.year, month=report.month, unmasked=report.unmasked, currency=report.currency
+        )
         ctx.progress(50, counts={"customers_named": len(content["customer_ids"])})
         with tempfile.TemporaryDirectory(prefix="report-") as tmp:
             target = Path(tmp) / f"{report.report_id}.{report.format}"

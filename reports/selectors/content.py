@@ -88,13 +88,16 @@ def sentiment_section(*, start: date, end: date) -> dict[str, Any] | None:
     }
 
 
-def sales_monthly_content(*, year: int, month: int, unmasked: bool, now: datetime | None = None) -> dict[str, Any]:
-    """The report's figures for ``year``-``month`` (see ``reports.selectors.sales`` and
-    ``reports.selectors.center`` for the definitions)."""
+def sales_monthly_content(
+    *, year: int, month: int, unmasked: bool, currency: str | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """The report's figures for ``year``-``month`` with shop money in ``currency`` (default
+    ``SHOP_CURRENCY``; see ``reports.selectors.sales`` and ``reports.selectors.center`` for the
+    definitions)."""
     now = now or timezone.now()
     r = sales.month_range(year, month)
     prev_y, prev_m = sales.shift_month(year, month, -1)
-    current = sales.shop_dashboard(date_range=r)
+    current = sales.shop_dashboard(date_range=r, currency=currency)
     currency = current["revenue"]["currency"]
     previous = sales.shop_dashboard(date_range=sales.month_range(prev_y, prev_m), currency=currency)
     year_ago = sales.shop_dashboard(date_range=sales.month_range(year - 1, month), currency=currency)
