@@ -72,6 +72,7 @@ POLICY: dict[str, dict[str, Rule]] = {
     "reports-download": {"GET": Rule(M, "general")},
     "etl-sync": {"POST": Rule(A, "general")},
     "etl-job-detail": {"GET": Rule(A, "general")},
+    "products-search": {"GET": Rule(S, "general")},  # issue 16: search on the synced index
     # platform
     "audit-logs": {"GET": Rule(A, "general")},
     "schema": {"GET": Rule(S, None)},

@@ -27,6 +27,7 @@ from commerce.models import (
 )
 from commerce.resources import OrderResource, ProductResource
 from commerce.services.orders import order_create, order_status_change
+from commerce.services.products import order_delete, product_deactivate, product_delete
 from customers.admin_support import (
     SERVICE_ERRORS,
     AuditedImportExportMixin,
@@ -92,6 +93,32 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
     def review_count(self, obj: Product) -> int:
         return obj.review_total  # type: ignore[attr-defined]
 
+    # Deactivation and deletion go through the services: they log the row for the search index.
+    actions = ["deactivate_selected"]
+
+    @admin.action(description="선택한 상품 판매 중지")
+    def deactivate_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        actor = principal_from_user(request.user)
+        changed = 0
+        for product in queryset.filter(is_active=True):
+            product_deactivate(actor=actor, product=product, request=request)
+            changed += 1
+        self.message_user(request, f"{changed}개 상품을 판매 중지했습니다", messages.SUCCESS)
+
+    def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            product_deactivate(actor=principal_from_user(request.user), product=obj, request=request)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        product_delete(actor=principal_from_user(request.user), product=obj, request=request)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        actor = principal_from_user(request.user)
+        for product in queryset:
+            product_delete(actor=actor, product=product, request=request)
+
 
 class OrderItemInline(admin.TabularInline):
     model = OrderItem
@@ -154,6 +181,14 @@ class OrderAdmin(BuyerDataAdminMixin, AuditedImportExportMixin, ImportExportMixi
         if obj is None:
             return []
         return ["buyer", "total", "currency", "created_at", "updated_at", "external_ref"]
+
+    def delete_model(self, request: HttpRequest, obj: Order) -> None:
+        order_delete(actor=principal_from_user(request.user), order=obj, request=request)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        actor = principal_from_user(request.user)
+        for order in queryset:
+            order_delete(actor=actor, order=order, request=request)
 
     def save_model(self, request: HttpRequest, obj: Order, form: Any, change: bool) -> None:
         if not change:

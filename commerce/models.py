@@ -61,7 +61,10 @@ class Product(models.Model):
         verbose_name = "상품"
         verbose_name_plural = "상품"
         ordering = ["id"]
-        indexes = [models.Index(fields=["category", "is_active"])]
+        indexes = [
+            models.Index(fields=["category", "is_active"]),
+            models.Index(fields=["updated_at", "id"], name="product_updated_cursor"),  # etl sync
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="product_price_non_negative"),
             models.CheckConstraint(condition=Q(currency__in=Currency.values), name="product_currency_known"),
@@ -107,6 +110,7 @@ class Order(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["buyer", "created_at"]),
             models.Index(fields=["created_at", "status", "currency"]),
+            models.Index(fields=["updated_at", "id"], name="order_updated_cursor"),  # etl sync
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_non_negative"),
@@ -275,3 +279,32 @@ class SearchQuery(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class DeletionLog(models.Model):
+    """A row deleted or deactivated by a commerce service (``product_delete``,
+    ``product_deactivate``, ``order_delete``). Downstream copies (the search index, ``etl``)
+    read it in ``id`` order to remove what no longer exists; written in the same transaction
+    as the delete, never by signals."""
+
+    class Entity(models.TextChoices):
+        PRODUCT = "product", "상품"
+        ORDER = "order", "주문"
+
+    class Reason(models.TextChoices):
+        DELETED = "deleted", "삭제"
+        DEACTIVATED = "deactivated", "판매 중지"
+
+    entity = models.CharField("대상", max_length=20, choices=Entity.choices)
+    object_id = models.BigIntegerField("대상 ID")
+    reason = models.CharField("사유", max_length=12, choices=Reason.choices)
+    created_at = models.DateTimeField("기록 일시", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "삭제 기록"
+        verbose_name_plural = "삭제 기록"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["entity", "id"], name="deletion_log_entity_id")]
+
+    def __str__(self) -> str:
+        return f"{self.get_entity_display()} #{self.object_id} {self.get_reason_display()}"

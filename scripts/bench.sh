@@ -20,4 +20,11 @@ echo "=== monthly sales report (seed 000 §6): one month's PDF and XLSX with cha
 $PY manage.py bench_reports --repeat 2 --json bench/results/reports.json
 echo "=== throughput: gunicorn (2 workers, production settings) under Locust load, three roles"
 $PY manage.py bench_load --workers 2 --users 32 --duration 60 --json bench/results/load.json
+echo "=== search sync (seed 000 §7): full sync of 100,000 products, incremental of 1,000 changes, search"
+# its own database (it creates products) and its own index directory: docs/etl.md
+ETL_DB="${ETL_BENCH_DATABASE_URL:-${DATABASE_URL%/*}/bench_etl}"
+DATABASE_URL="$ETL_DB" $PY scripts/ensure_database.py
+DATABASE_URL="$ETL_DB" $PY manage.py migrate --noinput -v0
+DATABASE_URL="$ETL_DB" SEARCH_INDEX_DIR="${ETL_BENCH_INDEX_DIR:-/tmp/etl-bench-index}" \
+  $PY manage.py bench_etl --products 100000 --changes 1000 --searches 500 --json bench/results/etl.json
 echo "results: bench/results/*.json"

@@ -383,3 +383,33 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- search index sync (etl, seed 000 §7; docs/etl.md) ------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+# Embedded default: tantivy indexes on disk. With SEARCH_URL the default target is the server
+# (SEARCH_BACKEND = elasticsearch | opensearch).
+SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", BASE_DIR / "var" / "search"))
+SEARCH_URL = os.environ.get("SEARCH_URL", "")
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "elasticsearch")
+SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "wellness")
+ETL_BATCH_SIZE = int(os.environ.get("ETL_BATCH_SIZE", 2000))
+ETL_FULL_BATCH_SIZE = int(os.environ.get("ETL_FULL_BATCH_SIZE", 10000))  # a full rebuild commits less often
+# Rows changed less than this long ago wait for the next run (a transaction still open when
+# the run starts must not fall behind the cursor).
+ETL_SAFETY_LAG_SECONDS = float(os.environ.get("ETL_SAFETY_LAG_SECONDS", 2))
+ETL_PRODUCTS_SYNC_SECONDS = float(os.environ.get("ETL_PRODUCTS_SYNC_SECONDS", 300))
+CELERY_BEAT_SCHEDULE |= {
+    "etl-products-incremental": {
+        "task": "etl.sync_incremental",
+        "schedule": ETL_PRODUCTS_SYNC_SECONDS,
+        "kwargs": {"entity": "products"},
+    },
+    "etl-orders-incremental": {"task": "etl.sync_incremental", "schedule": 900.0, "kwargs": {"entity": "orders"}},
+    # ratings come from reviews, which do not touch the product row: rebuilt nightly
+    "etl-products-full-nightly": {
+        "task": "etl.sync_incremental",
+        "schedule": crontab(hour=3, minute=30),
+        "kwargs": {"entity": "products", "mode": "full"},
+    },
+}
