@@ -16,6 +16,8 @@ echo "=== customer API (seed 004): detail, search, analytics, segments, recommen
 $PY manage.py bench_customer_api --seed --orders 1000000 --train --json bench/results/customer_api.json
 echo "=== shop analytics (seed 000 §2): dashboard month/year vs own SQL, forecast"
 $PY manage.py bench_analytics --json bench/results/analytics.json
+echo "=== monthly sales report (seed 000 §6): one month's PDF and XLSX with charts, time and peak memory"
+$PY manage.py bench_reports --repeat 2 --json bench/results/reports.json
 echo "=== throughput: gunicorn (2 workers, production settings) under Locust load, three roles"
 $PY manage.py bench_load --workers 2 --users 32 --duration 60 --json bench/results/load.json
 echo "=== search sync (seed 000 §7): full sync of 100,000 products, incremental of 1,000 changes, search"
