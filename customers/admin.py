@@ -23,6 +23,14 @@ from django.utils import timezone
 from import_export.admin import ExportActionMixin, ImportExportMixin
 
 from accounts.principal import principal_from_user, principal_of
+from customers.admin_desk import (
+    RATING_CHOICES,
+    can_correct_sessions,
+    correct_session_view,
+    customer_page_context,
+    left_message,
+    void_session_view,
+)
 from customers.admin_support import (
     SERVICE_ERRORS,
     AuditedImportExportMixin,
@@ -47,12 +55,21 @@ from customers.models import (
     ServiceSession,
     ServiceType,
     TimeSlot,
+    VoidedSession,
 )
 from customers.resources import CustomerResource
+from customers.selectors.balances import (
+    STATE_ACTIVE,
+    STATE_EXPIRED,
+    STATE_LABELS,
+    balances_text,
+    d_day,
+    purchase_state,
+)
 from customers.services.customers import CREATE_FIELDS, customer_create, customer_delete
 from customers.services.packages import package_purchase_cancel, package_purchase_create, package_purchase_extend
 from customers.services.profile import CUSTOMER_FIELDS as UPDATE_FIELDS
-from customers.services.profile import PREFERENCE_FIELDS, customer_update
+from customers.services.profile import MEMBERSHIP_LEAST_ROLE, PREFERENCE_FIELDS, customer_update
 from customers.services.sessions import session_record
 
 CUSTOMER_PII = ("name", "phone", "email", "address", "emergency_contact")
@@ -88,9 +105,8 @@ def phone_spellings(digits: str) -> set[str]:
 
 
 def balances_summary(purchase: PackagePurchase) -> str:
-    """``브레인 피드백 7/10 · 레드라이트 5/5`` (remaining/total) from prefetched balances."""
-    parts = [f"{b.service.name} {b.remaining}/{b.total}" for b in purchase.balances.all()]
-    return " · ".join(parts) or "-"
+    """``브레인 피드백 7회 남음 (총 10회) · …`` from prefetched balances (never a bare x/y)."""
+    return balances_text(purchase)
 
 
 # --- forms -------------------------------------------------------------------------------
@@ -133,6 +149,15 @@ class RecordSessionForm(forms.Form):
         )
         if not can_view_health:
             del self.fields["session_notes"]  # session notes are health information
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("without_package") and data.get("purchase") is not None:
+            self.add_error(
+                "without_package",
+                "'패키지 차감 없이 기록'을 선택했다면 사용 패키지를 비워 두세요 (둘 중 하나만 고를 수 있습니다).",
+            )
+        return data
 
 
 class CommaListField(forms.CharField):
@@ -227,13 +252,25 @@ class CustomerPreferenceInline(admin.StackedInline):
 class PackagePurchaseInline(ReadOnlyInline, admin.TabularInline):
     model = PackagePurchase
     fk_name = "customer"
-    fields = ("package", "purchase_date", "expiry_date", "status", "price_paid", "balances_display")
+    fields = ("package", "purchase_date", "expiry_date", "state_display", "price_paid_display", "balances_display")
     readonly_fields = fields
-    verbose_name_plural = "패키지 구매 (잔여 = 남은/총 횟수)"
+    verbose_name_plural = "패키지 구매 내역 (전체)"
+    classes = ("collapse",)
 
     @admin.display(description="잔여 횟수")
     def balances_display(self, obj: PackagePurchase) -> str:
         return balances_summary(obj)
+
+    @admin.display(description="상태")
+    def state_display(self, obj: PackagePurchase) -> str:
+        today = timezone.localdate()
+        state = purchase_state(obj, today, sum(b.remaining for b in obj.balances.all()))
+        label = STATE_LABELS[state]
+        return f"{label} ({d_day(obj.expiry_date, today)})" if state in (STATE_ACTIVE, STATE_EXPIRED) else label
+
+    @admin.display(description="결제 금액")
+    def price_paid_display(self, obj: PackagePurchase) -> str:
+        return money(obj.price_paid)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
@@ -419,7 +456,17 @@ class CustomerAdmin(
         if obj is not None:
             # set by imports and the shop; the update service does not take them
             readonly += ["external_id", "country"]
+        if not principal_of(request).has_role(MEMBERSHIP_LEAST_ROLE):
+            readonly += ["membership_level"]  # the same rule as the API (customer_update)
         return readonly
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        customer = Customer.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if customer is not None:
+            extra_context = {**(extra_context or {}), **customer_page_context(request, customer)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Customer, form: Any, change: bool) -> None:
         actor = principal_from_user(request.user)
@@ -527,9 +574,11 @@ class CustomerAdmin(
                         request, f"세션을 기록하지 못했습니다: {service_error_message(exc)}", messages.ERROR
                     )
                 else:
+                    paid = "" if session.purchase_id else " 패키지 차감 없이 기록했습니다."
                     self.message_user(
                         request,
-                        f"{customer} 고객의 {session.service.name} 세션({session.service_date:%Y-%m-%d})을 기록했습니다.",
+                        f"{customer} 고객의 {session.service.name} 세션({session.service_date:%Y-%m-%d})을 기록했습니다."
+                        + (left_message(session.purchase) or paid),
                         messages.SUCCESS,
                     )
                     return HttpResponseRedirect(reverse("admin:customers_customer_change", args=[customer.pk]))
@@ -746,6 +795,18 @@ class PackagePurchaseAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
             super().save_related(request, form, formsets, change)
         # a new purchase's balances were created by the service from the package items
 
+    def response_add(self, request: HttpRequest, obj: PackagePurchase, post_url_continue: str | None = None) -> Any:
+        """After a sale the desk goes back to the customer, told what the customer now holds."""
+        if "_addanother" in request.POST or "_continue" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(
+            request,
+            f"{obj.customer} 고객에게 '{obj.package.name}'을(를) {money(obj.price_paid)}에 판매했습니다."
+            + left_message(obj),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:customers_customer_change", args=[obj.customer_id]))
+
     def changeform_view(
         self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: dict | None = None
     ) -> HttpResponse:
@@ -873,7 +934,7 @@ class SessionAddForm(forms.ModelForm):
             "satisfaction_rating",
             "session_notes",
         )
-        widgets = {"satisfaction_rating": forms.Select(choices=[("", "-"), *[(i, f"{i}점") for i in range(1, 6)]])}
+        widgets = {"satisfaction_rating": forms.Select(choices=RATING_CHOICES)}
 
 
 @admin.register(ServiceSession)
@@ -923,7 +984,28 @@ class ServiceSessionAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
         return self.get_fields(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # deleting would leave the redeemed balance used; ask an ADMIN to correct it
+        return False  # deleting would leave the redeemed balance used: "이용 기록 취소" gives it back
+
+    def get_urls(self) -> list[Any]:
+        custom = [
+            path(
+                "<int:session_id>/void/",
+                self.admin_site.admin_view(lambda request, session_id: void_session_view(self, request, session_id)),
+                name="customers_servicesession_void",
+            ),
+            path(
+                "<int:session_id>/correct/",
+                self.admin_site.admin_view(lambda request, session_id: correct_session_view(self, request, session_id)),
+                name="customers_servicesession_correct",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "desk_can_correct": can_correct_sessions(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: ServiceSession, form: Any, change: bool) -> None:
         if change:
@@ -1016,3 +1098,23 @@ class RecommendationFeedbackAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("customer",)
     readonly_fields = ("created_by", "created_at")
     show_full_result_count = False
+
+
+@admin.register(VoidedSession)
+class VoidedSessionAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
+    """Sessions voided by mistake (read-only): what was voided, by whom and why."""
+
+    list_display = ("voided_at", "customer", "service", "service_date", "purchase", "reason", "voided_by_name")
+    list_filter = ("service",)
+    search_fields = ("=customer__id", "reason")
+    list_select_related = ("customer", "service", "purchase__package")
+    date_hierarchy = "voided_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -249,6 +249,8 @@ class CustomerDataAdminMixin(FastDateHierarchyMixin):
                 ids.update(self.customer_ids_of(row))
             principal = self.principal(request)
             unmasked = [f for f in self.pii_fields if principal.can_view_unmasked]
+            if principal.can_view_unmasked and "name" not in unmasked:
+                unmasked.append("name")  # str(customer) is unmasked for this viewer (customers.display)
             health = list(self.health_fields) if principal.can_view_health else []
             if self.health_model and not principal.can_view_health:
                 health = []
