@@ -28,6 +28,7 @@ from customers.admin_desk import (
     can_correct_sessions,
     correct_session_view,
     customer_page_context,
+    history_rows,
     left_message,
     void_session_view,
 )
@@ -66,6 +67,7 @@ from customers.selectors.balances import (
     d_day,
     purchase_state,
 )
+from customers.selectors.kinds import center_customer_q, shop_only_q
 from customers.services.customers import CREATE_FIELDS, customer_create, customer_delete
 from customers.services.packages import package_purchase_cancel, package_purchase_create, package_purchase_extend
 from customers.services.profile import CUSTOMER_FIELDS as UPDATE_FIELDS
@@ -322,6 +324,34 @@ class HealthMetricInline(ReadOnlyInline, admin.TabularInline):
     verbose_name_plural = "건강 지표 (건강 정보)"
 
 
+class CustomerKindFilter(admin.SimpleListFilter):
+    """센터 고객 (default) / 쇼핑몰 전용 구매자 / 전체: shop-only buyers do not fill the desk's list."""
+
+    title = "고객 구분"
+    parameter_name = "kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("center", "센터 고객"), ("shop", "쇼핑몰 전용 구매자"), ("all", "전체")]
+
+    def value(self) -> str:
+        return super().value() or "center"
+
+    def choices(self, changelist: Any) -> Any:
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "shop":
+            return queryset.filter(shop_only_q())
+        if self.value() == "center":
+            return queryset.filter(center_customer_q())
+        return queryset
+
+
 # --- customers ---------------------------------------------------------------------------
 @admin.register(Customer)
 class CustomerAdmin(
@@ -330,6 +360,7 @@ class CustomerAdmin(
     resource_classes = [CustomerResource]
     form = CustomerForm
     change_form_template = "admin/customers/customer/change_form.html"
+    object_history_template = "admin/customers/customer/object_history.html"
     show_change_form_export = False
     pii_fields = CUSTOMER_PII
     health_fields = ("health_goals",)
@@ -347,7 +378,7 @@ class CustomerAdmin(
         "assigned_staff",
     )
     list_display_links = ("id", "name")
-    list_filter = ("membership_level", "customer_status", "risk_level", "gender", "assigned_staff")
+    list_filter = (CustomerKindFilter, "membership_level", "customer_status", "risk_level", "gender", "assigned_staff")
     search_fields = ("name", "phone", "email", "=external_id")
     search_help_text = "이름, 전화번호, 이메일 또는 외부 고객 ID로 검색"
     date_hierarchy = "created_at"
@@ -459,6 +490,13 @@ class CustomerAdmin(
         if not principal_of(request).has_role(MEMBERSHIP_LEAST_ROLE):
             readonly += ["membership_level"]  # the same rule as the API (customer_update)
         return readonly
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        """The 히스토리 tab: what was done to the customer, from the audit log (the services
+        write there, not to Django's LogEntry)."""
+        if str(object_id).isdigit():
+            extra_context = {**(extra_context or {}), "desk_history": history_rows(int(object_id))}
+        return super().history_view(request, object_id, extra_context)
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None

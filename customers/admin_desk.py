@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.principal import principal_from_user, principal_of
+from core.money import format_money
 from customers.admin_support import SERVICE_ERRORS, service_error_message
 from customers.models import Customer, PackagePurchase, ServiceSession, VoidedSession
 from customers.selectors.balances import balances_text, customer_balances
@@ -179,3 +180,66 @@ def correct_session_view(admin: Any, request: HttpRequest, session_id: int) -> H
         "이 기록을 취소(1회 복원)한 뒤 다시 기록하세요."
     )
     return _session_page(request, admin, session, title="이용 기록 정정", intro=intro, form=form, submit="정정 저장")
+
+
+ENTITY_LABELS = {
+    "service_session": "이용 기록",
+    "package_purchase": "패키지 구매",
+    "customer": "고객 정보",
+    "order": "쇼핑몰 주문",
+    "review": "상품 리뷰",
+    "wishlist": "위시리스트",
+    "cart_event": "장바구니",
+    "import_transactions": "주문 가져오기",
+}
+ACTION_LABELS = {"create": "등록", "update": "변경", "delete": "삭제·취소", "export": "내보내기"}
+
+
+def _history_detail(query: dict) -> str:
+    parts = []
+    if query.get("service"):
+        parts.append(f"서비스 {query['service']}")
+    if query.get("service_date"):
+        parts.append(f"이용일 {query['service_date']}")
+    if query.get("package"):
+        parts.append(f"패키지 {query['package']}")
+    if query.get("price_paid"):
+        parts.append(f"결제 {format_money(query['price_paid'], 'KRW')}")
+    if isinstance(query.get("status"), dict):
+        parts.append(f"상태 {query['status'].get('old')} → {query['status'].get('new')}")
+    if isinstance(query.get("expiry_date"), dict):
+        parts.append(f"만료 {query['expiry_date'].get('old')} → {query['expiry_date'].get('new')}")
+    elif query.get("expiry_date"):
+        parts.append(f"만료 {query['expiry_date']}")
+    if query.get("changed_fields"):
+        parts.append("항목 " + ", ".join(query["changed_fields"]))
+    if isinstance(query.get("changes"), dict):
+        parts.append("항목 " + ", ".join(query["changes"]))
+    if query.get("reason"):
+        parts.append(f"사유: {query['reason']}")
+    if query.get("outcome"):
+        parts.append(str(query["outcome"]))
+    return " · ".join(parts)
+
+
+def history_rows(customer_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    """What was done to this customer (writes only), newest first, from the audit log: sessions
+    recorded, corrected and voided, packages sold, extended and refunded, profile changes, orders."""
+    from accounts.selectors import audit_logs_list
+
+    rows = audit_logs_list(customer_id=customer_id).filter(action__in=list(ACTION_LABELS))[:limit]
+    out = []
+    for row in rows:
+        query = row.query or {}
+        entity = query.get("entity") or query.get("model", "")
+        out.append(
+            {
+                "at": row.created_at,
+                "actor": row.actor_name,
+                "role": row.role,
+                "action": ACTION_LABELS.get(row.action, row.action),
+                "what": ENTITY_LABELS.get(entity, entity.split(".")[-1] if entity else "-"),
+                "detail": _history_detail(query),
+            }
+        )
+    return out

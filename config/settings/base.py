@@ -167,6 +167,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "ko"
+# project overrides of Django's Korean admin strings (locale/ko/LC_MESSAGES/django.po)
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("ko", "한국어"), ("en", "English")]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Seoul")
 USE_I18N = True

@@ -193,7 +193,7 @@ def test_record_message_says_what_is_left(desk, staff):
 
 # --- the customer page ---------------------------------------------------------------------
 def test_balances_panel_first_with_d_day_and_expired_greyed(desk, staff):
-    customer, purchase, brain = desk
+    customer, purchase, _brain = desk
     today = timezone.localdate()
     PackagePurchase.objects.filter(pk=purchase.pk).update(expiry_date=today + dt.timedelta(days=12))
     old = PackagePurchaseFactory(
@@ -245,7 +245,7 @@ def test_selling_returns_to_the_customer_saying_what_is_left(desk, staff):
 
 
 def test_money_has_thousand_separators(desk, staff):
-    customer, purchase, _brain = desk
+    _customer, _purchase, _brain = desk
     html = staff.get(reverse("admin:customers_packagepurchase_changelist")).content.decode()
     assert "₩1,450,000" in html and "1450000" not in html
 
@@ -289,3 +289,53 @@ def test_admin_sees_unmasked_names_in_related_pages(desk, staff, admin):
         assert "이서우 (#" in admin_html, url
         assert "이서우" not in staff_html and mask_name("이서우") in staff_html, url
     assert str(customer) == f"{mask_name('이서우')} (#{customer.pk})"  # outside an ADMIN's page: masked
+
+
+# --- history tab, titles, 사이트 보기 -------------------------------------------------------
+def test_history_tab_lists_sessions_sales_and_voids(desk, manager):
+    customer, purchase, brain = desk
+    session = _record(customer, purchase, brain, manager.user)
+    manager.post(reverse("admin:customers_servicesession_void", args=[session.pk]), {"reason": "중복 기록"})
+    html = manager.get(reverse("admin:customers_customer_history", args=[customer.pk])).content.decode()
+    assert "이용 기록" in html and "등록" in html and "삭제·취소" in html and "사유: 중복 기록" in html
+    assert "이 고객에 대한 기록이 아직 없습니다" not in html
+
+
+def test_korean_titles_and_no_dead_site_link(desk, staff, client):
+    _customer, purchase, _brain = desk
+    html = staff.get(reverse("admin:customers_servicesession_changelist")).content.decode()
+    assert "서비스 이용 목록" in html and "보기위한" not in html
+    page = staff.get(reverse("admin:commerce_order_changelist")).content.decode()
+    assert "주문 목록" in page
+    detail = staff.get(reverse("admin:customers_packagepurchase_change", args=[purchase.pk])).content.decode()
+    assert "패키지 구매 보기" in detail and "뷰 " not in detail
+    assert "사이트 보기" not in html
+    assert client.get("/")["Location"] == "/admin/"
+
+
+# --- shop-only buyers, the overview ------------------------------------------------------
+def test_shop_only_buyers_are_separate(desk, staff):
+    customer, _purchase, _brain = desk
+    buyer = CustomerFactory(name="고객 14729", external_id="14729")
+    both = CustomerFactory(name="양쪽고객", external_id="15000")
+    PackagePurchaseFactory(customer=both)
+    url = reverse("admin:customers_customer_changelist")
+    default = staff.get(url).context["cl"].result_list
+    assert {c.pk for c in default} == {customer.pk, both.pk}  # center customers by default
+    assert {c.pk for c in staff.get(url, {"kind": "shop"}).context["cl"].result_list} == {buyer.pk}
+    assert {c.pk for c in staff.get(url, {"kind": "all"}).context["cl"].result_list} == {customer.pk, both.pk, buyer.pk}
+    from reports.overview import key_figures
+
+    figures = key_figures(today=timezone.localdate())
+    assert figures["active_customers"] == 2 and figures["shop_only_buyers"] == 1
+
+
+def test_overview_revenue_chart_nets_refunds(db):
+    from reports.overview import key_figures, revenue_per_month
+
+    today = timezone.localdate()
+    kept = PackagePurchaseFactory(purchase_date=today, price_paid=Decimal("300000"))
+    PackagePurchaseFactory(purchase_date=today, price_paid=Decimal("500000"), status="refunded")
+    PackagePurchaseFactory(purchase_date=today, price_paid=Decimal("700000"), status="cancelled")
+    month = revenue_per_month(today=today)
+    assert month["center_krw"][-1] == kept.price_paid == key_figures(today=today)["center_revenue_this_month"]
