@@ -21,7 +21,7 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PASSWORD = "Desk-Browser-1234!"  # noqa: S105 - a test user's password
+PASSWORD = "Desk-Browser-1234!"
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
