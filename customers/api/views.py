@@ -23,6 +23,7 @@ from customers.services.customers import customer_create, customer_delete
 from customers.services.profile import customer_update
 from customers.services.sessions import session_record
 
+from . import schema_docs as docs
 from .serializers import (
     CustomerCreateSerializer,
     CustomerUpdateSerializer,
@@ -56,6 +57,7 @@ def masked_query_text(q: str) -> str:
 class CustomerDetailView(APIView):
     """``GET/PUT/PATCH /api/v1/customers/{id}/detail``."""
 
+    @docs.detail_get
     def get(self, request: Request, customer_id: int) -> Response:
         query = DetailQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -71,9 +73,11 @@ class CustomerDetailView(APIView):
         audit_read(request=request, action="view", customer_ids=[customer_id], seen=seen, cache_hit=hit)
         return Response(out)
 
+    @docs.detail_update
     def put(self, request: Request, customer_id: int) -> Response:
         return self._update(request, customer_id)
 
+    @docs.detail_update
     def patch(self, request: Request, customer_id: int) -> Response:
         return self._update(request, customer_id)
 
@@ -95,6 +99,7 @@ class CustomerDetailView(APIView):
 class CustomerSearchView(APIView):
     """``GET /api/v1/customers/search`` (seed 004 §4.1)."""
 
+    @docs.search_get
     def get(self, request: Request) -> Response:
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -122,6 +127,7 @@ class CustomerSearchView(APIView):
 class CustomerSessionsView(APIView):
     """``GET /api/v1/customers/{id}/sessions`` (newest first, paged) and ``POST`` to record one."""
 
+    @docs.sessions_get
     def get(self, request: Request, customer_id: int) -> Response:
         customer_get(customer_id=customer_id)
         query = PageQuerySerializer(data=request.query_params)
@@ -141,6 +147,7 @@ class CustomerSessionsView(APIView):
             }
         )
 
+    @docs.sessions_post
     def post(self, request: Request, customer_id: int) -> Response:
         customer = customer_get(customer_id=customer_id)
         body = SessionCreateSerializer(data=request.data)
@@ -172,6 +179,7 @@ class CustomerListView(APIView):
     """``GET /api/v1/customers`` (the search without filters: page, size, sort_by, order) and
     ``POST`` to register a customer (ADMIN)."""
 
+    @docs.list_get
     def get(self, request: Request) -> Response:
         query = SearchQuerySerializer(data={k: v for k, v in request.query_params.items() if k in LIST_PARAMS})
         query.is_valid(raise_exception=True)
@@ -194,6 +202,7 @@ class CustomerListView(APIView):
         )
         return Response(data)
 
+    @docs.list_post
     def post(self, request: Request) -> Response:
         body = CustomerCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -206,6 +215,7 @@ class CustomerListView(APIView):
 class CustomerDeleteView(APIView):
     """``DELETE /api/v1/customers/{id}`` (ADMIN): deleted, or anonymised when it has a history."""
 
+    @docs.delete
     def delete(self, request: Request, customer_id: int) -> Response:
         customer = customer_get(customer_id=customer_id)
         outcome = customer_delete(actor=principal_of(request), customer=customer, request=request)
@@ -215,6 +225,7 @@ class CustomerDeleteView(APIView):
 class CustomerOrdersView(APIView):
     """``GET /api/v1/customers/{id}/orders``: the customer's shop orders, newest first, paged."""
 
+    @docs.orders_get
     def get(self, request: Request, customer_id: int) -> Response:
         customer_get(customer_id=customer_id)
         query = PageQuerySerializer(data=request.query_params)
