@@ -374,6 +374,7 @@ class CustomerAdmin(
         "risk_level",
         "total_visits",
         "last_visit_date",
+        "balances_col",
         "total_revenue_display",
         "assigned_staff",
     )
@@ -444,6 +445,31 @@ class CustomerAdmin(
     @admin.display(description="총 매출", ordering="total_revenue")
     def total_revenue_display(self, obj: Customer) -> str:
         return money(obj.total_revenue)
+
+    @admin.display(description="사용 가능 패키지 (잔여)")
+    def balances_col(self, obj: Customer) -> str:
+        """The usable packages and what is left, so a search result answers the desk at once
+        (prefetched for the page: two queries whatever the page size)."""
+        today = timezone.localdate()
+        parts = []
+        for purchase in getattr(obj, "usable_purchases", []):
+            left = sum(b.remaining for b in purchase.balances.all())
+            if left > 0:
+                parts.append(f"{purchase.package.name} {left}회 남음 ({d_day(purchase.expiry_date, today)})")
+        return " · ".join(parts) or "-"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        usable = (
+            PackagePurchase.objects.filter(status=PurchaseStatus.ACTIVE, expiry_date__gte=timezone.localdate())
+            .select_related("package")
+            .prefetch_related("balances")
+            .order_by("expiry_date", "id")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("purchases", queryset=usable, to_attr="usable_purchases"))
+        )
 
     def shown_health_fields(self, obj: Customer) -> list[str]:
         shown = ["health_goals"] if obj.health_goals else []

@@ -339,3 +339,10 @@ def test_overview_revenue_chart_nets_refunds(db):
     PackagePurchaseFactory(purchase_date=today, price_paid=Decimal("700000"), status="cancelled")
     month = revenue_per_month(today=today)
     assert month["center_krw"][-1] == kept.price_paid == key_figures(today=today)["center_revenue_this_month"]
+
+
+def test_search_results_show_usable_packages_and_what_is_left(desk, staff):
+    customer, purchase, _brain = desk
+    PackagePurchase.objects.filter(pk=purchase.pk).update(expiry_date=timezone.localdate() + dt.timedelta(days=30))
+    html = staff.get(reverse("admin:customers_customer_changelist"), {"q": "3723-1861"}).content.decode()
+    assert "브레인 10회 10회 남음 (D-30)" in html
