@@ -342,7 +342,7 @@ def test_overview_revenue_chart_nets_refunds(db):
 
 
 def test_search_results_show_usable_packages_and_what_is_left(desk, staff):
-    customer, purchase, _brain = desk
+    _customer, purchase, _brain = desk
     PackagePurchase.objects.filter(pk=purchase.pk).update(expiry_date=timezone.localdate() + dt.timedelta(days=30))
     html = staff.get(reverse("admin:customers_customer_changelist"), {"q": "3723-1861"}).content.decode()
     assert "브레인 10회 10회 남음 (D-30)" in html
