@@ -16,4 +16,6 @@ echo "=== customer API (seed 004): detail, search, analytics, segments, recommen
 $PY manage.py bench_customer_api --seed --orders 1000000 --train --json bench/results/customer_api.json
 echo "=== shop analytics (seed 000 §2): dashboard month/year vs own SQL, forecast"
 $PY manage.py bench_analytics --json bench/results/analytics.json
+echo "=== throughput: gunicorn (2 workers, production settings) under Locust load, three roles"
+$PY manage.py bench_load --workers 2 --users 32 --duration 60 --json bench/results/load.json
 echo "results: bench/results/*.json"

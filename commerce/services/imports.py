@@ -28,6 +28,7 @@ from accounts.audit import audit_log
 from accounts.principal import Principal
 from commerce.models import Category, Currency, Order, OrderItem, OrderStatus, Product
 from commerce.services.orders import shop_invalidate
+from core.db import database_analyze
 from core.errors import ValidationFailed
 from core.textfiles import detect_file_encoding
 from customers.models import Customer
@@ -249,6 +250,10 @@ def transactions_import(
         )
         if dry_run:
             transaction.set_rollback(True)
+    if report.orders_created and not dry_run:
+        # fresh rows (and the rollups their triggers fed) have no planner statistics until
+        # autovacuum runs: every later query would be planned blind
+        database_analyze()
     return report
 
 

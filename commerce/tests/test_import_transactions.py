@@ -215,3 +215,16 @@ def test_unreadable_files_are_korean_errors(tmp_path):
         call_command("import_transactions", str(write_csv(tmp_path)), "--encoding", "utf-16", stdout=StringIO())
     assert "파일" in str(wrong.value) or "인코딩" in str(wrong.value) or "필수 열" in str(wrong.value)
     assert Order.objects.count() == 0
+
+
+def test_import_leaves_planner_statistics(tmp_path: Path) -> None:
+    from django.db import connection
+
+    call_command("import_transactions", str(write_csv(tmp_path)), "--currency", "GBP", stdout=StringIO())
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = current_schema()")
+        else:
+            cur.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+        analysed = {row[0] for row in cur.fetchall()}
+    assert {"commerce_order", "commerce_orderitem", "commerce_product"} <= analysed
