@@ -4,6 +4,7 @@ center's (``customers.admin_support``)."""
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
 
 from django.contrib import admin, messages
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportActionMixin, ImportExportMixin
 
+from accounts.audit import audit_log
 from accounts.principal import principal_from_user
 from commerce.models import (
     CartEvent,
@@ -91,6 +93,18 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
         ("기록", {"fields": ("created_at", "updated_at")}),
     )
 
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        token = _viewing_request.set(request if request.method == "GET" else None)  # per request, thread-safe
+        try:
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # the review list (and its audit row) is built while rendering
+            return response
+        finally:
+            _viewing_request.reset(token)
+
     @admin.display(description="이미지 미리보기")
     def image_preview(self, obj: Product) -> str:
         if not obj.image_url:
@@ -130,6 +144,18 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
         reviews = list(obj.reviews.select_related("customer").order_by("-created_at")[:5])
         if not reviews:
             return "-"
+        request = _viewing_request.get()
+        if request is not None:
+            # reviewers' names are customer data: the page view is audited like any other
+            principal = principal_from_user(request.user)
+            audit_log(
+                action="view",
+                request=request,
+                customer_ids=sorted({r.customer_id for r in reviews}),
+                query={"model": "commerce.Review", "product_id": obj.pk, "view": "product-recent-reviews"},
+                fields_unmasked=["name"] if principal.can_view_unmasked else [],
+                status_code=200,
+            )
         items = format_html_join(
             "",
             "<li>{} {} · {} — {}</li>",
@@ -155,6 +181,8 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
     def review_count(self, obj: Product) -> int:
         return obj.review_total  # type: ignore[attr-defined]
 
+
+_viewing_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar("product_page", default=None)
 
 NUTRITION_LABELS = {
     "serving_size_g": "1회 제공량 (g)",

@@ -37,3 +37,14 @@ def test_product_page_shows_rating_reviews_image_and_nutrition(make_user):
     assert "<th>지방 (g)</th><td style='text-align:right'>0.5</td>" in html
     reviews = manager.get(reverse("admin:commerce_review_changelist") + f"?product__id__exact={product.pk}")
     assert reviews.status_code == 200 and "조금 짜요" in reviews.content.decode()
+
+
+def test_product_page_audits_the_reviewers_shown(make_user):
+    from accounts.models import AuditLog
+
+    admin = admin_client(make_user, "ADMIN")
+    product = ProductFactory()
+    review = ReviewFactory(product=product, rating=5)
+    admin.get(reverse("admin:commerce_product_change", args=[product.pk]))
+    row = AuditLog.objects.get(query__view="product-recent-reviews")
+    assert row.customer_ids == [review.customer_id] and row.fields_unmasked == ["name"]
