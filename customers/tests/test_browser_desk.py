@@ -56,8 +56,10 @@ def desk_data(make_user):
     return {"customer": customer, "purchase": purchase, "brain": brain, "for_sale": for_sale, "balance": balance}
 
 
-def test_front_desk_day_in_the_browser(live_server, desk_data, tmp_path):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM reads between browser steps
+def test_front_desk_day_in_the_browser(live_server, desk_data, tmp_path, monkeypatch):
+    # ORM reads between browser steps (Playwright's sync API runs an event loop in this thread);
+    # monkeypatch restores the environment, so nothing leaks into later tests' subprocesses
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from customers.models import PackageBalance, PackagePurchase, ServiceSession, VoidedSession
 
     customer = desk_data["customer"]
