@@ -25,7 +25,9 @@ PASSWORD = "Desk-Browser-1234!"
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-    pytest.mark.django_db(transaction=True),
+    # live_server needs committed rows; serialized_rollback restores what migrations put in the
+    # database (e.g. the rollup state row) after the flush, so later tests see it
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 sync_api = pytest.importorskip("playwright.sync_api")
 
