@@ -4,15 +4,18 @@ center's (``customers.admin_support``)."""
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
 
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Avg, Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportActionMixin, ImportExportMixin
 
+from accounts.audit import audit_log
 from accounts.principal import principal_from_user
 from commerce.models import (
     CartEvent,
@@ -28,7 +31,7 @@ from commerce.models import (
 )
 from commerce.resources import OrderResource, ProductResource
 from commerce.selectors.products import ASPECT_LABELS, product_review_sentiment_summary
-from commerce.services.orders import order_create, order_status_change
+from commerce.services.orders import TRANSITIONS, order_create, order_status_change
 from commerce.services.products import order_delete, product_deactivate, product_delete
 from customers.admin_support import (
     SERVICE_ERRORS,
@@ -75,8 +78,94 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
     date_hierarchy = "created_at"
     list_select_related = ("category",)
     autocomplete_fields = ("category",)
-    readonly_fields = ("created_at", "updated_at", "review_sentiment_summary")
+    readonly_fields = (
+        "image_preview",
+        "nutrition_display",
+        "rating_summary",
+        "recent_reviews",
+        "review_sentiment_summary",
+        "created_at",
+        "updated_at",
+    )
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = (
+        ("상품", {"fields": ("name", "name_en", "category", "sku", "price", "currency", "is_active", "description")}),
+        ("이미지", {"fields": ("image_url", "image_preview")}),
+        ("영양 정보", {"fields": ("nutrition_facts", "nutrition_display")}),
+        ("리뷰", {"fields": ("rating_summary", "recent_reviews")}),
+        ("기록", {"fields": ("created_at", "updated_at")}),
+    )
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        token = _viewing_request.set(request if request.method == "GET" else None)  # per request, thread-safe
+        try:
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # the review list (and its audit row) is built while rendering
+            return response
+        finally:
+            _viewing_request.reset(token)
+
+    @admin.display(description="이미지 미리보기")
+    def image_preview(self, obj: Product) -> str:
+        if not obj.image_url:
+            return "-"
+        return format_html(
+            '<a href="{0}" target="_blank" rel="noopener"><img src="{0}" alt="{1}" style="max-width:240px;max-height:240px;'
+            'border:1px solid var(--hairline-color);border-radius:4px"></a>',
+            obj.image_url,
+            obj.name,
+        )
+
+    @admin.display(description="영양 정보 (표)")
+    def nutrition_display(self, obj: Product) -> str:
+        facts = obj.nutrition_facts or {}
+        if not isinstance(facts, dict) or not facts:
+            return "-"
+        rows = format_html_join(
+            "",
+            "<tr><th>{}</th><td style='text-align:right'>{}</td></tr>",
+            ((NUTRITION_LABELS.get(k, k), _num(v)) for k, v in facts.items()),
+        )
+        return format_html('<table class="nutrition">{}</table>', rows)
+
+    @admin.display(description="평점")
+    def rating_summary(self, obj: Product) -> str:
+        if obj.pk is None:
+            return "-"
+        agg = obj.reviews.aggregate(n=Count("id"), avg=Avg("rating"))
+        if not agg["n"]:
+            return "리뷰 없음"
+        return f"★ {agg['avg']:.1f} / 5 (리뷰 {agg['n']:,}건)"
+
+    @admin.display(description="최근 리뷰")
+    def recent_reviews(self, obj: Product) -> str:
+        if obj.pk is None:
+            return "-"
+        reviews = list(obj.reviews.select_related("customer").order_by("-created_at")[:5])
+        if not reviews:
+            return "-"
+        request = _viewing_request.get()
+        if request is not None:
+            # reviewers' names are customer data: the page view is audited like any other
+            principal = principal_from_user(request.user)
+            audit_log(
+                action="view",
+                request=request,
+                customer_ids=sorted({r.customer_id for r in reviews}),
+                query={"model": "commerce.Review", "product_id": obj.pk, "view": "product-recent-reviews"},
+                fields_unmasked=["name"] if principal.can_view_unmasked else [],
+                status_code=200,
+            )
+        items = format_html_join(
+            "",
+            "<li>{} {} · {} — {}</li>",
+            (("★" * r.rating, r.created_at.strftime("%Y-%m-%d"), str(r.customer), r.content[:120]) for r in reviews),
+        )
+        link = reverse("admin:commerce_review_changelist") + f"?product__id__exact={obj.pk}"
+        return format_html('<ul style="margin:0;padding-left:1em">{}</ul><a href="{}">리뷰 모두 보기</a>', items, link)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The rating is derived from reviews (never stored): one aggregate per page, no N+1.
@@ -146,6 +235,28 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
         )
 
 
+_viewing_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar("product_page", default=None)
+
+NUTRITION_LABELS = {
+    "serving_size_g": "1회 제공량 (g)",
+    "calories_kcal": "열량 (kcal)",
+    "sodium_mg": "나트륨 (mg)",
+    "carbohydrate_g": "탄수화물 (g)",
+    "sugars_g": "당류 (g)",
+    "protein_g": "단백질 (g)",
+    "fat_g": "지방 (g)",
+    "saturated_fat_g": "포화지방 (g)",
+    "trans_fat_g": "트랜스지방 (g)",
+    "cholesterol_mg": "콜레스테롤 (mg)",
+}
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+    return str(value)
+
+
 class OrderItemInline(admin.TabularInline):
     model = OrderItem
     extra = 0
@@ -207,7 +318,24 @@ class OrderAdmin(BuyerDataAdminMixin, AuditedImportExportMixin, ImportExportMixi
     def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
         if obj is None:
             return []
-        return ["buyer", "total", "currency", "created_at", "updated_at", "external_ref"]
+        readonly = ["buyer", "total", "currency", "created_at", "updated_at", "external_ref"]
+        if not TRANSITIONS[obj.status]:
+            readonly.insert(0, "status")  # delivered or cancelled: nothing left to choose
+        return readonly
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """The status dropdown offers only the current status and the transitions the order
+        service accepts from it (commerce.services.orders.TRANSITIONS)."""
+        if db_field.name == "status":
+            current = getattr(request, "_order_status", None)
+            if current is not None:
+                allowed = [current, *[s for s in OrderStatus.values if s in TRANSITIONS[current]]]
+                kwargs["choices"] = [(v, OrderStatus(v).label) for v in allowed]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_form(self, request: HttpRequest, obj: Order | None = None, change: bool = False, **kwargs: Any) -> Any:
+        request._order_status = obj.status if obj is not None else None  # type: ignore[attr-defined]
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def delete_model(self, request: HttpRequest, obj: Order) -> None:
         order_delete(actor=principal_from_user(request.user), order=obj, request=request)

@@ -4,12 +4,15 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from core.api.views import DocsView, SchemaView
 
 admin.site.site_header = "웰니스 센터 · K-푸드 백오피스"
 admin.site.site_title = "백오피스"
 admin.site.index_title = "업무 메뉴"
+# there is no public site behind the back office: no "사이트 보기" link leading to a 404
+admin.site.site_url = None
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -25,6 +28,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SchemaView.as_view(), name="schema"),

@@ -22,6 +22,15 @@ from django.utils import timezone
 from import_export.admin import ExportActionMixin, ImportExportMixin
 
 from accounts.principal import principal_from_user, principal_of
+from customers.admin_desk import (
+    RATING_CHOICES,
+    can_correct_sessions,
+    correct_session_view,
+    customer_page_context,
+    history_rows,
+    left_message,
+    void_session_view,
+)
 from customers.admin_support import (
     SERVICE_ERRORS,
     AuditedImportExportMixin,
@@ -46,12 +55,22 @@ from customers.models import (
     ServiceSession,
     ServiceType,
     TimeSlot,
+    VoidedSession,
 )
 from customers.resources import CustomerResource
+from customers.selectors.balances import (
+    STATE_ACTIVE,
+    STATE_EXPIRED,
+    STATE_LABELS,
+    balances_text,
+    d_day,
+    purchase_state,
+)
+from customers.selectors.kinds import center_customer_q, shop_only_q
 from customers.services.customers import CREATE_FIELDS, customer_create, customer_delete
 from customers.services.packages import package_purchase_cancel, package_purchase_create, package_purchase_extend
 from customers.services.profile import CUSTOMER_FIELDS as UPDATE_FIELDS
-from customers.services.profile import PREFERENCE_FIELDS, customer_update
+from customers.services.profile import MEMBERSHIP_LEAST_ROLE, PREFERENCE_FIELDS, customer_update
 from customers.services.sessions import session_record
 
 CUSTOMER_PII = ("name", "phone", "email", "address", "emergency_contact")
@@ -76,9 +95,8 @@ def cancel_package(request: HttpRequest, **data: Any) -> PackagePurchase:
 
 
 def balances_summary(purchase: PackagePurchase) -> str:
-    """``브레인 피드백 7/10 · 레드라이트 5/5`` (remaining/total) from prefetched balances."""
-    parts = [f"{b.service.name} {b.remaining}/{b.total}" for b in purchase.balances.all()]
-    return " · ".join(parts) or "-"
+    """``브레인 피드백 7회 남음 (총 10회) · …`` from prefetched balances (never a bare x/y)."""
+    return balances_text(purchase)
 
 
 # --- forms -------------------------------------------------------------------------------
@@ -121,6 +139,15 @@ class RecordSessionForm(forms.Form):
         )
         if not can_view_health:
             del self.fields["session_notes"]  # session notes are health information
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("without_package") and data.get("purchase") is not None:
+            self.add_error(
+                "without_package",
+                "'패키지 차감 없이 기록'을 선택했다면 사용 패키지를 비워 두세요 (둘 중 하나만 고를 수 있습니다).",
+            )
+        return data
 
 
 class CommaListField(forms.CharField):
@@ -215,13 +242,25 @@ class CustomerPreferenceInline(admin.StackedInline):
 class PackagePurchaseInline(ReadOnlyInline, admin.TabularInline):
     model = PackagePurchase
     fk_name = "customer"
-    fields = ("package", "purchase_date", "expiry_date", "status", "price_paid", "balances_display")
+    fields = ("package", "purchase_date", "expiry_date", "state_display", "price_paid_display", "balances_display")
     readonly_fields = fields
-    verbose_name_plural = "패키지 구매 (잔여 = 남은/총 횟수)"
+    verbose_name_plural = "패키지 구매 내역 (전체)"
+    classes = ("collapse",)
 
     @admin.display(description="잔여 횟수")
     def balances_display(self, obj: PackagePurchase) -> str:
         return balances_summary(obj)
+
+    @admin.display(description="상태")
+    def state_display(self, obj: PackagePurchase) -> str:
+        today = timezone.localdate()
+        state = purchase_state(obj, today, sum(b.remaining for b in obj.balances.all()))
+        label = STATE_LABELS[state]
+        return f"{label} ({d_day(obj.expiry_date, today)})" if state in (STATE_ACTIVE, STATE_EXPIRED) else label
+
+    @admin.display(description="결제 금액")
+    def price_paid_display(self, obj: PackagePurchase) -> str:
+        return money(obj.price_paid)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
@@ -273,6 +312,34 @@ class HealthMetricInline(ReadOnlyInline, admin.TabularInline):
     verbose_name_plural = "건강 지표 (건강 정보)"
 
 
+class CustomerKindFilter(admin.SimpleListFilter):
+    """센터 고객 (default) / 쇼핑몰 전용 구매자 / 전체: shop-only buyers do not fill the desk's list."""
+
+    title = "고객 구분"
+    parameter_name = "kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("center", "센터 고객"), ("shop", "쇼핑몰 전용 구매자"), ("all", "전체")]
+
+    def value(self) -> str:
+        return super().value() or "center"
+
+    def choices(self, changelist: Any) -> Any:
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "shop":
+            return queryset.filter(shop_only_q())
+        if self.value() == "center":
+            return queryset.filter(center_customer_q())
+        return queryset
+
+
 # --- customers ---------------------------------------------------------------------------
 @admin.register(Customer)
 class CustomerAdmin(
@@ -281,6 +348,7 @@ class CustomerAdmin(
     resource_classes = [CustomerResource]
     form = CustomerForm
     change_form_template = "admin/customers/customer/change_form.html"
+    object_history_template = "admin/customers/customer/object_history.html"
     show_change_form_export = False
     pii_fields = CUSTOMER_PII
     health_fields = ("health_goals",)
@@ -294,11 +362,12 @@ class CustomerAdmin(
         "risk_level",
         "total_visits",
         "last_visit_date",
+        "balances_col",
         "total_revenue_display",
         "assigned_staff",
     )
     list_display_links = ("id", "name")
-    list_filter = ("membership_level", "customer_status", "risk_level", "gender", "assigned_staff")
+    list_filter = (CustomerKindFilter, "membership_level", "customer_status", "risk_level", "gender", "assigned_staff")
     search_fields = ("name", "phone", "email", "=external_id")
     customer_search_path = ""
     search_help_text = "이름, 전화번호, 이메일 또는 외부 고객 ID로 검색"
@@ -366,6 +435,31 @@ class CustomerAdmin(
     def total_revenue_display(self, obj: Customer) -> str:
         return money(obj.total_revenue)
 
+    @admin.display(description="사용 가능 패키지 (잔여)")
+    def balances_col(self, obj: Customer) -> str:
+        """The usable packages and what is left, so a search result answers the desk at once
+        (prefetched for the page: two queries whatever the page size)."""
+        today = timezone.localdate()
+        parts = []
+        for purchase in getattr(obj, "usable_purchases", []):
+            left = sum(b.remaining for b in purchase.balances.all())
+            if left > 0:
+                parts.append(f"{purchase.package.name} {left}회 남음 ({d_day(purchase.expiry_date, today)})")
+        return " · ".join(parts) or "-"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        usable = (
+            PackagePurchase.objects.filter(status=PurchaseStatus.ACTIVE, expiry_date__gte=timezone.localdate())
+            .select_related("package")
+            .prefetch_related("balances")
+            .order_by("expiry_date", "id")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("purchases", queryset=usable, to_attr="usable_purchases"))
+        )
+
     def shown_health_fields(self, obj: Customer) -> list[str]:
         shown = ["health_goals"] if obj.health_goals else []
         if obj.health_metrics.exists():
@@ -390,7 +484,24 @@ class CustomerAdmin(
         if obj is not None:
             # set by imports and the shop; the update service does not take them
             readonly += ["external_id", "country"]
+        if not principal_of(request).has_role(MEMBERSHIP_LEAST_ROLE):
+            readonly += ["membership_level"]  # the same rule as the API (customer_update)
         return readonly
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        """The 히스토리 tab: what was done to the customer, from the audit log (the services
+        write there, not to Django's LogEntry)."""
+        if str(object_id).isdigit():
+            extra_context = {**(extra_context or {}), "desk_history": history_rows(int(object_id))}
+        return super().history_view(request, object_id, extra_context)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        customer = Customer.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if customer is not None:
+            extra_context = {**(extra_context or {}), **customer_page_context(request, customer)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Customer, form: Any, change: bool) -> None:
         actor = principal_from_user(request.user)
@@ -498,9 +609,11 @@ class CustomerAdmin(
                         request, f"세션을 기록하지 못했습니다: {service_error_message(exc)}", messages.ERROR
                     )
                 else:
+                    paid = "" if session.purchase_id else " 패키지 차감 없이 기록했습니다."
                     self.message_user(
                         request,
-                        f"{customer} 고객의 {session.service.name} 세션({session.service_date:%Y-%m-%d})을 기록했습니다.",
+                        f"{customer} 고객의 {session.service.name} 세션({session.service_date:%Y-%m-%d})을 기록했습니다."
+                        + (left_message(session.purchase) or paid),
                         messages.SUCCESS,
                     )
                     return HttpResponseRedirect(reverse("admin:customers_customer_change", args=[customer.pk]))
@@ -718,6 +831,18 @@ class PackagePurchaseAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
             super().save_related(request, form, formsets, change)
         # a new purchase's balances were created by the service from the package items
 
+    def response_add(self, request: HttpRequest, obj: PackagePurchase, post_url_continue: str | None = None) -> Any:
+        """After a sale the desk goes back to the customer, told what the customer now holds."""
+        if "_addanother" in request.POST or "_continue" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(
+            request,
+            f"{obj.customer} 고객에게 '{obj.package.name}'을(를) {money(obj.price_paid)}에 판매했습니다."
+            + left_message(obj),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:customers_customer_change", args=[obj.customer_id]))
+
     def changeform_view(
         self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: dict | None = None
     ) -> HttpResponse:
@@ -846,7 +971,7 @@ class SessionAddForm(forms.ModelForm):
             "satisfaction_rating",
             "session_notes",
         )
-        widgets = {"satisfaction_rating": forms.Select(choices=[("", "-"), *[(i, f"{i}점") for i in range(1, 6)]])}
+        widgets = {"satisfaction_rating": forms.Select(choices=RATING_CHOICES)}
 
 
 @admin.register(ServiceSession)
@@ -897,7 +1022,28 @@ class ServiceSessionAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
         return self.get_fields(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # deleting would leave the redeemed balance used; ask an ADMIN to correct it
+        return False  # deleting would leave the redeemed balance used: "이용 기록 취소" gives it back
+
+    def get_urls(self) -> list[Any]:
+        custom = [
+            path(
+                "<int:session_id>/void/",
+                self.admin_site.admin_view(lambda request, session_id: void_session_view(self, request, session_id)),
+                name="customers_servicesession_void",
+            ),
+            path(
+                "<int:session_id>/correct/",
+                self.admin_site.admin_view(lambda request, session_id: correct_session_view(self, request, session_id)),
+                name="customers_servicesession_correct",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "desk_can_correct": can_correct_sessions(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: ServiceSession, form: Any, change: bool) -> None:
         if change:
@@ -992,3 +1138,23 @@ class RecommendationFeedbackAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("customer",)
     readonly_fields = ("created_by", "created_at")
     show_full_result_count = False
+
+
+@admin.register(VoidedSession)
+class VoidedSessionAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
+    """Sessions voided by mistake (read-only): what was voided, by whom and why."""
+
+    list_display = ("voided_at", "customer", "service", "service_date", "purchase", "reason", "voided_by_name")
+    list_filter = ("service",)
+    search_fields = ("=customer__id", "reason")
+    list_select_related = ("customer", "service", "purchase__package")
+    date_hierarchy = "voided_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -24,6 +24,7 @@ _STAFF = [
     "customers.view_packagebalance",
     "customers.view_servicesession",
     "customers.add_servicesession",
+    "customers.view_voidedsession",
     "customers.view_recommendationfeedback",
     # shop: look up products and orders for a customer's questions
     "commerce.view_category",
@@ -37,6 +38,8 @@ _MANAGER = [
     *_STAFF,
     # packages: extend expiry, change status; catalog upkeep
     "customers.change_packagepurchase",
+    # sessions: correct or void a mistaken record (customers.services.sessions, with a reason)
+    "customers.change_servicesession",
     "customers.add_service",
     "customers.change_service",
     "customers.add_package",

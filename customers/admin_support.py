@@ -234,6 +234,8 @@ class CustomerDataAdminMixin(FastDateHierarchyMixin):
             if request.GET.get("q"):
                 search_watch(principal=principal, term=request.GET["q"], request=request)
             unmasked = [f for f in self.pii_fields if principal.can_view_unmasked]
+            if principal.can_view_unmasked and "name" not in unmasked:
+                unmasked.append("name")  # str(customer) is unmasked for this viewer (customers.display)
             health = list(self.health_fields) if principal.can_view_health else []
             if self.health_model and not principal.can_view_health:
                 health = []
@@ -428,6 +430,30 @@ class AuditedImportExportMixin:
             and request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
             and request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
         )
+
+    def get_export_filename(self, request: HttpRequest, queryset: QuerySet, file_format: Any) -> str:
+        """``customer-2026-11-30.xlsx``: the date is Korea's (not UTC), the name ASCII (headers)."""
+        from django.utils import timezone
+
+        model = self.model._meta.model_name  # type: ignore[attr-defined]
+        return f"{model}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
+
+    def write_to_tmp_storage(self, import_file: Any, input_format: Any) -> Any:
+        """CSV uploads in UTF-8, UTF-8 with BOM or CP949/EUC-KR (detected, ``core.textfiles``)
+        are stored as UTF-8, so the preview and the confirmed import read the same text."""
+        if not input_format.is_binary():
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            from core.textfiles import to_utf8
+
+            raw = b"".join(import_file.chunks())
+            try:
+                data, _encoding = to_utf8(raw)
+            except (UnicodeDecodeError, LookupError):
+                data = raw  # the reader then reports the file as unreadable, in Korean
+            name = import_file.name
+            import_file = SimpleUploadedFile(name, data, content_type="text/csv")
+        return super().write_to_tmp_storage(import_file, input_format)  # type: ignore[misc]
 
     def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_export_resource_kwargs(request, **kwargs), "principal": principal_of(request)}  # type: ignore[misc]

@@ -154,8 +154,10 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         from accounts.masking import mask_name
+        from customers.display import names_unmasked
 
-        return f"{mask_name(self.name)} (#{self.pk})"
+        # masked, except on the admin pages of a viewer allowed to see names (customers.display)
+        return f"{self.name if names_unmasked() else mask_name(self.name)} (#{self.pk})"
 
 
 class CustomerPreference(models.Model):
@@ -386,6 +388,52 @@ class ServiceSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.service_date:%Y-%m-%d}"
+
+
+class VoidedSession(models.Model):
+    """A session recorded by mistake and voided (``customers.services.sessions.session_void``):
+    the session row is removed so every count and figure stays right, its package session is
+    given back, and this row keeps what it was, who voided it, when and why."""
+
+    original_session_id = models.BigIntegerField("원래 이용 ID", db_index=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="voided_sessions", verbose_name="고객"
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", verbose_name="서비스")
+    purchase = models.ForeignKey(
+        PackagePurchase, verbose_name="복원한 패키지", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    service_date = models.DateField("이용일")
+    start_time = models.TimeField("시작 시각", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="기록한 직원",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField("기록 시각")
+    reason = models.CharField("취소 사유", max_length=500)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="취소한 사용자",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    voided_by_name = models.CharField("취소한 사용자 이름", max_length=150)
+    voided_at = models.DateTimeField("취소 시각", default=timezone.now)
+
+    class Meta:
+        verbose_name = "취소된 이용"
+        verbose_name_plural = "취소된 이용"
+        ordering = ["-voided_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-voided_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.service_date:%Y-%m-%d} (취소)"
 
 
 class HealthMetricType(models.TextChoices):

@@ -60,7 +60,56 @@ class ChoiceValueWidget(widgets.Widget):
         raise ValueError(f"허용되지 않는 값입니다: {text!r} (가능한 값: {allowed})")
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return "" if value is None else str(value)
+        # files are read by people: the Korean label (여성, VIP), which clean() accepts back
+        if value is None or value == "":
+            return ""
+        return self.labels.get(str(value), str(value))
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {v: k for k, v in self.by_label.items()}
+
+
+class KoreanIntegerWidget(widgets.IntegerWidget):
+    """An integer column whose errors read ``숫자가 아닙니다: 'abc'`` (not a Decimal class name),
+    exported as a number (a spreadsheet can sum it)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(coerce_to_string=False, **kwargs)
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> int | None:
+        text = str(value if value is not None else "").strip().replace(",", "")
+        if not text:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"숫자가 아닙니다: {value!r}") from None
+        if number != int(number):
+            raise ValueError(f"정수가 아닙니다: {value!r}")
+        return int(number)
+
+
+# The files' column headers are Korean; the English names of earlier exports are still accepted.
+HEADERS = {
+    "id": "고객 ID",
+    "name": "이름",
+    "phone": "전화번호",
+    "email": "이메일",
+    "birth_year": "출생연도",
+    "gender": "성별",
+    "address": "주소",
+    "emergency_contact": "비상 연락처",
+    "occupation": "직업",
+    "membership_level": "멤버십",
+    "customer_status": "고객 상태",
+    "external_id": "외부 고객 ID",
+    "country": "국가",
+    "total_visits": "방문 수",
+    "last_visit_date": "최근 방문일",
+    "total_revenue": "총 매출(원)",
+    "created_at": "등록일",
+}
 
 
 class PrincipalResourceMixin:
@@ -83,37 +132,52 @@ class PrincipalResourceMixin:
 
     @property
     def masked_columns(self) -> list[str]:
-        return [f.column_name for f in self.fields.values() if isinstance(f, MaskedField)]  # type: ignore[attr-defined]
+        return [f.attribute for f in self.fields.values() if isinstance(f, MaskedField)]  # type: ignore[attr-defined]
 
 
 class CustomerResource(PrincipalResourceMixin, resources.ModelResource):
     """Customers, one row each. Import matches on ``id`` (blank = new customer)."""
 
-    id = fields.Field(attribute="id", column_name="id", widget=widgets.IntegerWidget())
-    name = MaskedField(attribute="name", column_name="name", mask_as="name")
-    phone = MaskedField(attribute="phone", column_name="phone", mask_as="phone")
-    email = MaskedField(attribute="email", column_name="email", mask_as="email")
-    address = MaskedField(attribute="address", column_name="address", mask_as="address")
+    id = fields.Field(attribute="id", column_name=HEADERS["id"], widget=KoreanIntegerWidget())
+    name = MaskedField(attribute="name", column_name=HEADERS["name"], mask_as="name")
+    phone = MaskedField(attribute="phone", column_name=HEADERS["phone"], mask_as="phone")
+    email = MaskedField(attribute="email", column_name=HEADERS["email"], mask_as="email")
+    birth_year = fields.Field(attribute="birth_year", column_name=HEADERS["birth_year"], widget=KoreanIntegerWidget())
+    address = MaskedField(attribute="address", column_name=HEADERS["address"], mask_as="address")
     emergency_contact = MaskedField(
-        attribute="emergency_contact", column_name="emergency_contact", mask_as="emergency_contact"
+        attribute="emergency_contact", column_name=HEADERS["emergency_contact"], mask_as="emergency_contact"
     )
-    gender = fields.Field(attribute="gender", column_name="gender", widget=ChoiceValueWidget(Gender))
+    occupation = fields.Field(attribute="occupation", column_name=HEADERS["occupation"])
+    external_id = fields.Field(attribute="external_id", column_name=HEADERS["external_id"])
+    country = fields.Field(attribute="country", column_name=HEADERS["country"])
+    gender = fields.Field(attribute="gender", column_name=HEADERS["gender"], widget=ChoiceValueWidget(Gender))
     membership_level = fields.Field(
-        attribute="membership_level", column_name="membership_level", widget=ChoiceValueWidget(MembershipLevel)
+        attribute="membership_level", column_name=HEADERS["membership_level"], widget=ChoiceValueWidget(MembershipLevel)
     )
     customer_status = fields.Field(
-        attribute="customer_status", column_name="customer_status", widget=ChoiceValueWidget(CustomerStatus)
+        attribute="customer_status", column_name=HEADERS["customer_status"], widget=ChoiceValueWidget(CustomerStatus)
     )
     # derived or system-managed: exported for reading, never taken from a file
-    total_visits = fields.Field(attribute="total_visits", column_name="total_visits", readonly=True)
+    total_visits = fields.Field(
+        attribute="total_visits", column_name=HEADERS["total_visits"], readonly=True, widget=KoreanIntegerWidget()
+    )
     last_visit_date = fields.Field(
-        attribute="last_visit_date", column_name="last_visit_date", readonly=True, widget=widgets.DateWidget()
+        attribute="last_visit_date",
+        column_name=HEADERS["last_visit_date"],
+        readonly=True,
+        widget=widgets.DateWidget(coerce_to_string=False),
     )
     total_revenue = fields.Field(
-        attribute="total_revenue", column_name="total_revenue", readonly=True, widget=widgets.DecimalWidget()
+        attribute="total_revenue",
+        column_name=HEADERS["total_revenue"],
+        readonly=True,
+        widget=widgets.DecimalWidget(coerce_to_string=False),
     )
     created_at = fields.Field(
-        attribute="created_at", column_name="created_at", readonly=True, widget=widgets.DateTimeWidget()
+        attribute="created_at",
+        column_name=HEADERS["created_at"],
+        readonly=True,
+        widget=widgets.DateTimeWidget(format="%Y-%m-%d %H:%M"),
     )
 
     class Meta:
@@ -145,20 +209,32 @@ class CustomerResource(PrincipalResourceMixin, resources.ModelResource):
         report_skipped = True
         use_bulk = False
 
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        # files exported before the headers were Korean (or typed by hand in English) still import
+        if dataset.headers:
+            dataset.headers = [HEADERS.get(str(h).strip(), str(h).strip()) for h in dataset.headers]
+        super().before_import(dataset, **kwargs)
+
+    def export(self, *args: Any, **kwargs: Any) -> Any:
+        dataset = super().export(*args, **kwargs)
+        dataset.title = "고객"  # the XLSX sheet's name (tablib's default: "Tablib Dataset")
+        return dataset
+
     def before_import_row(self, row: Any, **kwargs: Any) -> None:
-        # A masked value must never be written back over the real one (a file exported by a
-        # user without view_unmasked_pii and re-imported).
-        masked = {
+        # Every problem of the row at once: masked values (a file exported by a user without
+        # view_unmasked_pii must never be written back over the real data) and an unknown id.
+        errors = {
             column: "마스킹된 값(*)은 가져올 수 없습니다"
             for column in ("name", "phone", "email", "address", "emergency_contact")
-            if isinstance(row.get(column), str) and "*" in row[column]
+            if isinstance(row.get(HEADERS[column]), str) and "*" in row[HEADERS[column]]
         }
-        if masked:
-            raise ValidationError(masked)
-        raw_id = str(row.get("id") or "").strip()
+        id_column = HEADERS["id"]
+        raw_id = str(row.get(id_column) or "").strip().removesuffix(".0")
         if raw_id:
             # An id names an existing customer to update; it never creates one with that id.
             if not raw_id.isdigit() or not Customer.objects.filter(pk=int(raw_id)).exists():
-                raise ValidationError({"id": f"고객 ID {raw_id}을(를) 찾을 수 없습니다 (새 고객은 id를 비워 두세요)"})
-        elif "id" in row:
-            row["id"] = None
+                errors["id"] = f"고객 ID {raw_id}을(를) 찾을 수 없습니다 (새 고객은 고객 ID를 비워 두세요)"
+        elif id_column in row:
+            row[id_column] = None
+        if errors:
+            raise ValidationError(errors)

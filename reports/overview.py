@@ -30,6 +30,7 @@ from commerce.models import Order, OrderItem, OrderStatus
 from core.cache import cached_result
 from core.money import currency_symbol
 from customers.models import Customer, CustomerStatus, PackagePurchase, PurchaseStatus, ServiceSession
+from customers.selectors.kinds import center_customer_q, shop_only_q
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,9 @@ def key_figures(*, today: dt.date) -> dict[str, Any]:
         .order_by("currency")
     )
     return {
-        "active_customers": Customer.objects.filter(customer_status=CustomerStatus.ACTIVE).count(),
+        # the center's customers: shop-only buyers (imported order lines) are not counted here
+        "active_customers": Customer.objects.filter(center_customer_q(), customer_status=CustomerStatus.ACTIVE).count(),
+        "shop_only_buyers": Customer.objects.filter(shop_only_q()).count(),
         "sessions_this_week": sessions["this_week"],
         "sessions_last_30_days": sessions["last_30_days"],
         "center_revenue_this_month": PackagePurchase.objects.filter(

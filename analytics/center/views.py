@@ -3,6 +3,8 @@ the cache, redact health data per caller, audit."""
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,6 +33,44 @@ class AnalyticsQuerySerializer(serializers.Serializer):
 class CustomerAnalyticsView(APIView):
     """``GET /api/v1/customers/{id}/analytics?period=30d|90d|180d|1y&metrics=a,b``."""
 
+    @extend_schema(
+        summary="고객 분석 (seed 004 §2)",
+        description="방문 패턴, 서비스 이용, 매출 기여, 건강 지표(건강정보 권한자만), 이탈 위험 평가. "
+        "metrics 로 필요한 부분만 고를 수 있습니다.",
+        parameters=[
+            OpenApiParameter("period", str, enum=list(PERIODS), description="분석 기간 (기본 90d)"),
+            OpenApiParameter(
+                "metrics",
+                str,
+                description="쉼표로 구분한 항목: " + ", ".join(SECTIONS) + " (기본 전부)",
+                examples=[OpenApiExample("방문과 위험도", value="visitPattern,riskAssessment")],
+            ),
+        ],
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                examples=[
+                    OpenApiExample(
+                        "90일 방문 패턴과 위험도",
+                        response_only=True,
+                        value={
+                            "success": True,
+                            "data": {
+                                "customer_id": 1234,
+                                "period": "90d",
+                                "visitPattern": {
+                                    "total_visits": 9,
+                                    "average_interval_days": 9.8,
+                                    "preferred_weekday": "Tuesday",
+                                },
+                                "riskAssessment": {"risk_level": "stable", "churn_probability": 0.12},
+                            },
+                        },
+                    )
+                ],
+            )
+        },
+    )
     def get(self, request: Request, customer_id: int) -> Response:
         query = AnalyticsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -59,6 +99,11 @@ class CustomerAnalyticsView(APIView):
 class CustomerSegmentView(APIView):
     """``GET /api/v1/customers/segments/{id}``."""
 
+    @extend_schema(
+        summary="고객 세그먼트",
+        description="방문·매출·최근성으로 정한 고객 세그먼트와 그 근거, 비슷한 고객군의 수치.",
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request, customer_id: int) -> Response:
         data, hit = cached_result(
             "customer-segment",

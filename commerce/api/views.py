@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.selectors.orders import customer_orders_page
+from customers.api import schema_docs as docs
 from customers.api.serializers import PageQuerySerializer
 from customers.api.visibility import audit_read
 from customers.selectors.detail import customer_get
@@ -19,6 +20,7 @@ from customers.selectors.detail import customer_get
 class CustomerOrdersView(APIView):
     """``GET /api/v1/customers/{id}/orders``: the customer's shop orders, newest first, paged."""
 
+    @docs.orders_get
     def get(self, request: Request, customer_id: int) -> Response:
         customer_get(customer_id=customer_id)
         query = PageQuerySerializer(data=request.query_params)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from django.db import transaction
+from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.audit import audit_log
 from accounts.principal import Principal
@@ -28,6 +30,7 @@ from commerce.models import Category, Currency, Order, OrderItem, OrderStatus, P
 from commerce.services.orders import shop_invalidate
 from core.db import database_analyze
 from core.errors import ValidationFailed
+from core.textfiles import detect_file_encoding
 from customers.models import Customer
 from customers.services.bulk import bulk_insert, datetimes_sql, is_postgres, next_ids, reset_sequences
 
@@ -93,8 +96,32 @@ class ImportReport:
 
 
 def _read_chunks(path: Path, *, chunk_size: int, sheet: str | int, encoding: str) -> Iterator[pd.DataFrame]:
-    """Raw text cells in chunks, with ``_line`` = the line (row) number in the file (header = 1)."""
+    """Raw text cells in chunks, with ``_line`` = the line (row) number in the file (header = 1).
+    ``encoding="auto"`` detects UTF-8, UTF-8 with BOM and CP949/EUC-KR (``core.textfiles``).
+    A file that cannot be read is a Korean ``VALIDATION_ERROR``, never a parser traceback."""
+    try:
+        yield from _read_chunks_raw(path, chunk_size=chunk_size, sheet=sheet, encoding=encoding)
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            message=f"파일의 글자 인코딩을 읽지 못했습니다({encoding}). UTF-8 또는 CP949(EUC-KR)로 저장하거나 "
+            "--encoding 으로 지정하세요",
+            details={"encoding": encoding, "byte_offset": exc.start},
+        ) from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ValidationFailed(message=f"CSV 형식이 올바르지 않습니다: {str(exc).splitlines()[0][:200]}") from exc
+    except ValidationFailed:
+        raise
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
+        raise ValidationFailed(
+            message=f"파일을 읽지 못했습니다. 확장자와 내용이 맞는지(CSV·XLSX), 시트 이름이 맞는지 확인하세요: {path.name}",
+            details={"reason": type(exc).__name__},
+        ) from exc
+
+
+def _read_chunks_raw(path: Path, *, chunk_size: int, sheet: str | int, encoding: str) -> Iterator[pd.DataFrame]:
     suffix = path.suffix.lower()
+    if encoding.lower() == "auto" and suffix in (".csv", ".txt", ".tsv"):
+        encoding = detect_file_encoding(path)
     if suffix in (".xlsx", ".xlsm"):
         frame = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False, engine="openpyxl")
         chunks: Iterator[pd.DataFrame] = (frame.iloc[i : i + chunk_size] for i in range(0, len(frame), chunk_size))
@@ -164,13 +191,16 @@ def transactions_import(
     dry_run: bool = False,
     chunk_size: int = 100_000,
     sheet: str | int = 0,
-    encoding: str = "utf-8",
+    encoding: str = "auto",
     date_format: str | None = None,
     progress: Callable[[int], None] = lambda n: None,
+    write_progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> ImportReport:
     """Import the order lines of ``path`` (see the module docstring). ``columns`` maps the
     canonical names (``InvoiceNo`` …) to the file's headers. Returns the report; with
-    ``dry_run`` everything is checked and counted, then rolled back."""
+    ``dry_run`` everything is checked and counted, then rolled back. ``progress(n)`` reports
+    lines read; ``write_progress(done, total)`` the rows written (customers, products, orders,
+    order lines), chunk by chunk."""
     path = Path(path)
     if not path.exists():
         raise ValidationFailed(message=f"파일이 없습니다: {path}")
@@ -200,7 +230,9 @@ def transactions_import(
     lines = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
 
     with transaction.atomic():
-        buyer_ids = _load(lines, report=report, currency=currency) if not lines.empty else []
+        buyer_ids = (
+            _load(lines, report=report, currency=currency, write_progress=write_progress) if not lines.empty else []
+        )
         audit_log(
             action="create",
             principal=actor,
@@ -276,7 +308,16 @@ def _check_chunk(
     )
 
 
-def _load(lines: pd.DataFrame, *, report: ImportReport, currency: str) -> list[int]:
+WRITE_CHUNK = 50_000
+
+
+def _load(
+    lines: pd.DataFrame,
+    *,
+    report: ImportReport,
+    currency: str,
+    write_progress: Callable[[int, int], None] = lambda done, total: None,
+) -> list[int]:
     """Insert what is new; return the ids of the buyers whose orders were created."""
     # one buyer per invoice: lines naming another customer than the invoice's first are refused
     first_customer = lines.groupby("invoice", sort=False)["customer"].transform("first")
@@ -294,6 +335,23 @@ def _load(lines: pd.DataFrame, *, report: ImportReport, currency: str) -> list[i
         lines = lines[~old]
     if lines.empty:
         return []
+    n_invoices = int(lines["invoice"].nunique())
+    written = [0, 0]  # done, total (customers and products are added once known)
+    written[1] = n_invoices + len(lines)
+
+    def wrote(n: int, more_total: int = 0) -> None:
+        written[0] += n
+        written[1] += more_total
+        write_progress(written[0], written[1])
+
+    def insert_chunked(model: type, frame: pd.DataFrame) -> int:
+        count = 0
+        for start in range(0, len(frame), WRITE_CHUNK):
+            part = bulk_insert(model, frame.iloc[start : start + WRITE_CHUNK])
+            count += part
+            wrote(part)
+        return count
+
     now = np.datetime64(dt.datetime.now(dt.UTC).replace(tzinfo=None), "s")
 
     # customers
@@ -309,7 +367,8 @@ def _load(lines: pd.DataFrame, *, report: ImportReport, currency: str) -> list[i
         first = first.loc[new_keys]
         ids = next_ids(Customer, len(new_keys))
         blank = [""] * len(new_keys)
-        report.customers_created = bulk_insert(
+        wrote(0, more_total=len(new_keys))
+        report.customers_created = insert_chunked(
             Customer,
             pd.DataFrame(
                 {
@@ -350,7 +409,8 @@ def _load(lines: pd.DataFrame, *, report: ImportReport, currency: str) -> list[i
         first_seen = fresh.groupby("stock")["when"].min()
         ids = next_ids(Product, len(new_skus))
         names = [named.get(k, k) for k in new_skus]
-        report.products_created = bulk_insert(
+        wrote(0, more_total=len(new_skus))
+        report.products_created = insert_chunked(
             Product,
             pd.DataFrame(
                 {
@@ -384,7 +444,7 @@ def _load(lines: pd.DataFrame, *, report: ImportReport, currency: str) -> list[i
     )
     cancelled = np.asarray(orders.index.str.upper().str.startswith("C"), dtype=bool) | orders["negative"].to_numpy()
     order_ids = next_ids(Order, len(orders))
-    report.orders_created = bulk_insert(
+    report.orders_created = insert_chunked(
         Order,
         pd.DataFrame(
             {
@@ -401,7 +461,7 @@ def _load(lines: pd.DataFrame, *, report: ImportReport, currency: str) -> list[i
     )
     report.orders_cancelled = int(cancelled.sum())
     order_of = dict(zip(orders.index.tolist(), order_ids.tolist(), strict=True))
-    report.lines_loaded = bulk_insert(
+    report.lines_loaded = insert_chunked(
         OrderItem,
         pd.DataFrame(
             {

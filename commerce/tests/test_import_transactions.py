@@ -186,6 +186,37 @@ def test_times_in_the_repeated_autumn_hour_are_loaded(tmp_path):
     assert Order.objects.get().created_at == dt.datetime(2010, 10, 31, 0, 30, tzinfo=dt.UTC)
 
 
+@pytest.mark.parametrize("encoding", ["cp949", "euc-kr", "utf-8-sig", "utf-8"])
+def test_korean_csv_in_any_office_encoding_is_detected(tmp_path, encoding):
+    path = tmp_path / f"주문_{encoding}.csv"
+    rows = [
+        ["900001", "K-001", "배추김치 1kg", "2", "2026-11-01 10:00", "12900", "17001", "대한민국"],
+        ["900001", "K-002", "고추장 500g", "1", "2026-11-01 10:00", "8500", "17001", "대한민국"],
+    ]
+    pd.DataFrame(rows, columns=HEADER).to_csv(path, index=False, encoding=encoding)
+    out = StringIO()
+    call_command("import_transactions", str(path), stdout=out)
+    assert Product.objects.get(sku="K-001").name == "배추김치 1kg"
+    assert Order.objects.get(external_ref="900001").total == Decimal("34300.00")
+    assert "저장" in out.getvalue()  # the write phase has its own progress bar
+
+
+def test_unreadable_files_are_korean_errors(tmp_path):
+    bad_bytes = tmp_path / "lines.csv"
+    bad_bytes.write_bytes(b"\xff\xfe\x00\x00garbage\x00\x01")
+    fake_xlsx = tmp_path / "orders.xlsx"
+    fake_xlsx.write_text("this is not a workbook")
+    for path, expected in ((fake_xlsx, "파일을 읽지 못했습니다"),):
+        with pytest.raises(CommandError) as refused:
+            call_command("import_transactions", str(path), stdout=StringIO())
+        assert expected in str(refused.value)
+        assert "Traceback" not in str(refused.value)
+    with pytest.raises(CommandError) as wrong:
+        call_command("import_transactions", str(write_csv(tmp_path)), "--encoding", "utf-16", stdout=StringIO())
+    assert "파일" in str(wrong.value) or "인코딩" in str(wrong.value) or "필수 열" in str(wrong.value)
+    assert Order.objects.count() == 0
+
+
 def test_import_leaves_planner_statistics(tmp_path: Path) -> None:
     from django.db import connection
 

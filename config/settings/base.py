@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "customers.display.AdminUnmaskedNamesMiddleware",  # ADMIN sees names in related admin pages
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -172,6 +173,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "ko"
+# project overrides of Django's Korean admin strings (locale/ko/LC_MESSAGES/django.po)
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("ko", "한국어"), ("en", "English")]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Seoul")
 USE_I18N = True
@@ -295,7 +298,13 @@ SIMPLE_JWT = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "웰니스 센터 · K-푸드 샵 백오피스 API",
-    "DESCRIPTION": "고객 관리, 분석, 추천 API. 모든 응답은 공통 envelope 형식입니다. docs/api.md 참조.",
+    "DESCRIPTION": (
+        "웰니스 센터 고객 관리·분석·추천과 K-푸드 샵 분석 API입니다. 모든 응답은 공통 envelope"
+        " (`success`, `data` 또는 `error`, `timestamp`, `request_id`) 형식입니다.\n\n"
+        "- 인증: `POST /api/v1/auth/token` 으로 받은 토큰을 오른쪽 위 **Authorize** 에 `Bearer` 없이 붙여 넣으세요.\n"
+        "- 역할(STAFF·MANAGER·ADMIN), 오류 코드, 마스킹, 감사 로그: 저장소의 `docs/platform.md`\n"
+        "- 고객 API: `docs/customer-api.md` · 샵 분석 API: `docs/analytics-api.md`"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

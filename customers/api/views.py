@@ -7,8 +7,6 @@ Access rules (least role per method) come from ``accounts/policy.py`` by URL nam
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,7 +15,7 @@ from accounts.policy import rule_for
 from accounts.principal import principal_of
 from accounts.visibility import apply_health_policy
 from core.cache import cached_result
-from core.idempotency import idempotency_parameter, idempotent
+from core.idempotency import idempotent
 from customers.models import ServiceSession
 from customers.search_terms import audited_search_term, search_watch
 from customers.selectors.detail import customer_detail, customer_get, session_row, sessions_page
@@ -26,6 +24,7 @@ from customers.services.customers import customer_create, customer_delete
 from customers.services.profile import customer_update
 from customers.services.sessions import session_record
 
+from . import schema_docs as docs
 from .serializers import (
     CustomerCreateSerializer,
     CustomerUpdateSerializer,
@@ -48,6 +47,7 @@ def _cache_seconds(request: Request, default: int) -> int:
 class CustomerDetailView(APIView):
     """``GET/PUT/PATCH /api/v1/customers/{id}/detail``."""
 
+    @docs.detail_get
     def get(self, request: Request, customer_id: int) -> Response:
         query = DetailQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -63,9 +63,11 @@ class CustomerDetailView(APIView):
         audit_read(request=request, action="view", customer_ids=[customer_id], seen=seen, cache_hit=hit)
         return Response(out)
 
+    @docs.detail_update
     def put(self, request: Request, customer_id: int) -> Response:
         return self._update(request, customer_id)
 
+    @docs.detail_update
     def patch(self, request: Request, customer_id: int) -> Response:
         return self._update(request, customer_id)
 
@@ -87,6 +89,7 @@ class CustomerDetailView(APIView):
 class CustomerSearchView(APIView):
     """``GET /api/v1/customers/search`` (seed 004 §4.1)."""
 
+    @docs.search_get
     def get(self, request: Request) -> Response:
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -115,6 +118,7 @@ class CustomerSearchView(APIView):
 class CustomerSessionsView(APIView):
     """``GET /api/v1/customers/{id}/sessions`` (newest first, paged) and ``POST`` to record one."""
 
+    @docs.sessions_get
     def get(self, request: Request, customer_id: int) -> Response:
         customer_get(customer_id=customer_id)
         query = PageQuerySerializer(data=request.query_params)
@@ -134,12 +138,7 @@ class CustomerSessionsView(APIView):
             }
         )
 
-    @extend_schema(
-        summary="이용(세션) 기록",
-        request=SessionCreateSerializer,
-        responses={201: OpenApiTypes.OBJECT},
-        parameters=[idempotency_parameter()],
-    )
+    @docs.sessions_post
     @idempotent
     def post(self, request: Request, customer_id: int) -> Response:
         customer = customer_get(customer_id=customer_id)
@@ -172,6 +171,7 @@ class CustomerListView(APIView):
     """``GET /api/v1/customers`` (the search without filters: page, size, sort_by, order) and
     ``POST`` to register a customer (ADMIN)."""
 
+    @docs.list_get
     def get(self, request: Request) -> Response:
         query = SearchQuerySerializer(data={k: v for k, v in request.query_params.items() if k in LIST_PARAMS})
         query.is_valid(raise_exception=True)
@@ -194,11 +194,7 @@ class CustomerListView(APIView):
         )
         return Response(data)
 
-    @extend_schema(
-        summary="고객 등록 (ADMIN)",
-        responses={201: OpenApiTypes.OBJECT},
-        parameters=[idempotency_parameter()],
-    )
+    @docs.list_post
     @idempotent
     def post(self, request: Request) -> Response:
         body = CustomerCreateSerializer(data=request.data)
@@ -212,7 +208,7 @@ class CustomerListView(APIView):
 class CustomerDeleteView(APIView):
     """``DELETE /api/v1/customers/{id}`` (ADMIN): deleted, or anonymised when it has a history."""
 
-    @extend_schema(summary="고객 삭제 또는 익명화 (ADMIN)", responses={200: OpenApiTypes.OBJECT})
+    @docs.delete
     def delete(self, request: Request, customer_id: int) -> Response:
         customer = customer_get(customer_id=customer_id)
         outcome = customer_delete(actor=principal_of(request), customer=customer, request=request)

@@ -58,6 +58,16 @@ def customer_create(*, actor: Principal, data: dict[str, Any], request: object |
     )
     if unknown:
         raise ValidationFailed(message="알 수 없는 항목이 있습니다", details={"unknown_fields": unknown})
+    if data.get("membership_level") not in (None, "", "basic") and not actor.has_role("ADMIN"):
+        from core.errors import ApiError
+        from customers.services.errors import CenterError
+
+        raise ApiError(
+            CenterError.MEMBERSHIP_CHANGE_FORBIDDEN,
+            "멤버십 등급은 관리자(ADMIN)만 정할 수 있습니다",
+            status=403,
+            details={"fields": {"membership_level": ["관리자만 변경할 수 있습니다"]}},
+        )
     staff = data.pop("assigned_staff", None)
     customer = Customer(**data)
     if staff is not None:

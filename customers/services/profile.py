@@ -12,13 +12,16 @@ from accounts.masking import PII_FIELDS, mask_value
 from accounts.principal import Principal
 from accounts.visibility import HEALTH_FIELDS
 from core.cache import invalidate
-from core.errors import ValidationFailed
+from core.errors import ApiError, ValidationFailed
 from customers.models import Customer, CustomerPreference
 from customers.services.customers import PREFERENCE_FIELDS, PROFILE_FIELDS
+from customers.services.errors import CenterError
 
 # Fields an ADMIN may change through the API. The visit/revenue figures and risk_level are
 # derived (customer_stats_refresh, the churn model) and never written here.
 CUSTOMER_FIELDS = PROFILE_FIELDS
+# Membership (basic/premium/vip) is a commercial decision: ADMIN only, in the API and the admin.
+MEMBERSHIP_LEAST_ROLE = "ADMIN"
 HEALTH_REDACTED = "[건강정보]"
 
 
@@ -55,6 +58,14 @@ def customer_update(
             details={"fields": {f"preferences.{name}": ["변경할 수 없는 항목입니다"] for name in unknown}}
         )
 
+    changes_membership = "membership_level" in data and data["membership_level"] != customer.membership_level
+    if changes_membership and not actor.has_role(MEMBERSHIP_LEAST_ROLE):
+        raise ApiError(
+            CenterError.MEMBERSHIP_CHANGE_FORBIDDEN,
+            "멤버십 등급은 관리자(ADMIN)만 바꿀 수 있습니다",
+            status=403,
+            details={"fields": {"membership_level": ["관리자만 변경할 수 있습니다"]}},
+        )
     changed: dict[str, Any] = {}
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer.pk)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_log
 from accounts.principal import Principal
+from core.cache import invalidate
 from core.errors import ApiError, ValidationFailed
 from customers.models import (
     Customer,
@@ -19,6 +20,7 @@ from customers.models import (
     PurchaseStatus,
     Service,
     ServiceSession,
+    VoidedSession,
 )
 from customers.services.errors import CenterError
 from customers.services.stats import customer_stats_refresh
@@ -149,6 +151,11 @@ def session_record(
         )
     _check_service_date(customer=customer, service_date=service_date)
     _check_staff(actor=actor, staff=staff)
+    if not redeem and purchase is not None:
+        raise ValidationFailed(
+            message="'패키지 차감 없이 기록'과 사용 패키지를 함께 고를 수 없습니다. 둘 중 하나만 선택하세요",
+            details={"fields": {"purchase": ["차감 없이 기록할 때는 패키지를 비워 두세요"]}},
+        )
 
     with transaction.atomic():
         # The customer row lock serialises recordings for one customer: the package is chosen
@@ -206,3 +213,145 @@ def session_record(
             status_code=201,
         )
     return session
+
+
+CORRECTABLE_FIELDS = ("service_date", "start_time", "duration_minutes", "satisfaction_rating", "session_notes", "staff")
+CORRECTION_LEAST_ROLE = "MANAGER"
+
+
+def _require_corrector(actor: Principal, what: str) -> None:
+    if not actor.has_role(CORRECTION_LEAST_ROLE):
+        raise ApiError(
+            CenterError.SESSION_CORRECTION_FORBIDDEN,
+            f"이용 기록 {what}는 매니저 이상만 할 수 있습니다",
+            status=403,
+        )
+
+
+def _require_reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(message=f"{what} 사유를 입력하세요", details={"fields": {"reason": ["필수 항목입니다"]}})
+    return reason[:500]
+
+
+def session_void(
+    *, actor: Principal, session: ServiceSession, reason: str, request: object | None = None
+) -> VoidedSession:
+    """Void a session recorded by mistake (MANAGER and above, with a reason).
+
+    In one transaction: the package session it redeemed is given back (``used − 1`` on the
+    locked purchase, whatever the purchase's status or expiry now), the session row is removed
+    (so visits, statistics and analytics no longer count it) and a :class:`VoidedSession` row
+    keeps what it was; one audit row (``delete``) names the session, the balance and the reason.
+    """
+    _require_corrector(actor, "취소")
+    reason = _require_reason(reason, "취소")
+    with transaction.atomic():
+        locked = ServiceSession.objects.select_for_update().filter(pk=session.pk).first()
+        if locked is None:
+            raise ApiError("SESSION_NOT_FOUND", "이미 취소되었거나 없는 이용 기록입니다", status=404)
+        restored = None
+        if locked.purchase_id is not None:
+            PackagePurchase.objects.select_for_update().get(pk=locked.purchase_id)
+            balance = PackageBalance.objects.filter(purchase_id=locked.purchase_id, service_id=locked.service_id)
+            if balance.filter(used__gt=0).update(used=F("used") - 1):
+                restored = balance.values("used", "total").first()
+        user = getattr(actor, "user", None)
+        voided = VoidedSession.objects.create(
+            original_session_id=locked.pk,
+            customer_id=locked.customer_id,
+            service_id=locked.service_id,
+            purchase_id=locked.purchase_id,
+            service_date=locked.service_date,
+            start_time=locked.start_time,
+            recorded_by_id=locked.staff_id,
+            recorded_at=locked.created_at,
+            reason=reason,
+            voided_by=user if getattr(user, "pk", None) else None,
+            voided_by_name=actor.name[:150],
+        )
+        session_id = locked.pk
+        locked.delete()
+        customer_stats_refresh(customer_ids=[voided.customer_id])
+        audit_log(
+            action="delete",
+            request=request,
+            principal=actor,
+            customer_ids=[voided.customer_id],
+            query={
+                "entity": "service_session",
+                "session_id": session_id,
+                "voided_id": voided.pk,
+                "service": voided.service.code,
+                "service_date": voided.service_date.isoformat(),
+                "purchase_id": voided.purchase_id,
+                "balance_after": restored,
+                "reason": reason,
+            },
+            status_code=200,
+        )
+        scope = f"customer:{voided.customer_id}"
+        transaction.on_commit(lambda: invalidate(scope))
+    return voided
+
+
+def session_correct(
+    *, actor: Principal, session: ServiceSession, data: dict, reason: str, request: object | None = None
+) -> tuple[ServiceSession, list[str]]:
+    """Correct what was typed wrong in a recorded session (MANAGER and above, with a reason):
+    date, start time, duration, satisfaction, notes, staff. The package redemption is not moved
+    here — a session on the wrong package or service is voided (:func:`session_void`, which gives
+    the session back) and recorded again. Returns ``(session, changed_fields)``; one audit row
+    with the old and new values (notes redacted)."""
+    _require_corrector(actor, "정정")
+    reason = _require_reason(reason, "정정")
+    unknown = sorted(set(data) - set(CORRECTABLE_FIELDS))
+    if unknown:
+        raise ValidationFailed(details={"fields": {name: ["정정할 수 없는 항목입니다"] for name in unknown}})
+    if data.get("service_date") and data["service_date"] > timezone.localdate():
+        raise ApiError(
+            CenterError.SESSION_DATE_IN_FUTURE, "아직 오지 않은 날짜의 이용은 기록할 수 없습니다", status=400
+        )
+    rating = data.get("satisfaction_rating")
+    if rating is not None and not 1 <= int(rating) <= 5:
+        raise ValidationFailed(message="만족도는 1에서 5 사이여야 합니다", details={"satisfaction_rating": rating})
+    if "duration_minutes" in data and (data["duration_minutes"] is None or int(data["duration_minutes"]) <= 0):
+        raise ValidationFailed(message="소요 시간은 1분 이상이어야 합니다")
+    with transaction.atomic():
+        locked = ServiceSession.objects.select_for_update().get(pk=session.pk)
+        if "service_date" in data and locked.purchase_id is not None:
+            purchase = PackagePurchase.objects.get(pk=locked.purchase_id)
+            if not purchase.purchase_date <= data["service_date"] <= purchase.expiry_date:
+                raise ApiError(
+                    CenterError.PACKAGE_EXPIRED,
+                    f"사용한 패키지의 유효 기간({purchase.purchase_date:%Y-%m-%d}~{purchase.expiry_date:%Y-%m-%d}) 밖의 "
+                    "날짜입니다. 취소 후 다시 기록하세요",
+                    status=400,
+                )
+        changes: dict[str, dict] = {}
+        for name, value in data.items():
+            old = getattr(locked, name)
+            if old != value:
+                setattr(locked, name, value)
+                shown = (lambda v: "[건강정보]") if name == "session_notes" else (lambda v: getattr(v, "pk", v))
+                changes[name] = {"old": _plain(shown(old)), "new": _plain(shown(value))}
+        if changes:
+            locked.save(update_fields=list(changes))
+            customer_stats_refresh(customer_ids=[locked.customer_id])
+            audit_log(
+                action="update",
+                request=request,
+                principal=actor,
+                customer_ids=[locked.customer_id],
+                query={"entity": "service_session", "session_id": locked.pk, "changes": changes, "reason": reason},
+                fields_health=["session_notes"] if "session_notes" in changes else [],
+                status_code=200,
+            )
+            scope = f"customer:{locked.customer_id}"
+            transaction.on_commit(lambda: invalidate(scope))
+    return locked, sorted(changes)
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date | dt.time) else value

@@ -208,9 +208,11 @@ def test_staff_update_writes_changed_field_names(customer, staff):
     url = reverse("admin:customers_customer_change", args=[customer.pk])
     form = staff.get(url).context["adminform"].form
     data = {name: form[name].value() or "" for name in form.fields}
+    before_level = customer.membership_level
     data.update(
         {
-            "membership_level": "vip",
+            "membership_level": "vip",  # read-only for STAFF (ADMIN only): ignored
+            "occupation": "프리랜서",
             "preferred_time_slots": ["evening"],
             "preference-TOTAL_FORMS": "1",
             "preference-INITIAL_FORMS": "1",
@@ -240,13 +242,14 @@ def test_staff_update_writes_changed_field_names(customer, staff):
     response = staff.post(url, data)
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
     customer.refresh_from_db()
-    assert customer.membership_level == "vip"
+    assert customer.membership_level == before_level
+    assert customer.occupation == "프리랜서"
     assert customer.phone == PHONE  # not in the form, never overwritten
     assert customer.health_goals == GOALS
     assert customer.preference.health_interests == ["수면장애"]  # hidden from STAFF, kept
     assert customer.preferred_time_slots == ["evening"]
     rows = list(AuditLog.objects.filter(action="update").values_list("customer_ids", "query"))
-    assert [(ids, query["changed_fields"]) for ids, query in rows] == [([customer.pk], ["membership_level"])]
+    assert [(ids, query["changed_fields"]) for ids, query in rows] == [([customer.pk], ["occupation"])]
 
 
 def test_customer_changelist_query_count_is_bounded(staff, django_assert_max_num_queries):

@@ -173,12 +173,12 @@ def test_export_selection_masks_pii_for_manager(manager):
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 1
     row = rows[0]
-    assert row["id"] == str(chosen.pk)
-    assert row["name"] == mask_name("김영희")
-    assert row["phone"] == mask_phone("010-1234-5678")
-    assert row["email"] == mask_email("kim@example.com")
-    assert row["address"] == "서울시 강남구 ***"
-    assert "health_goals" not in row
+    assert row["고객 ID"] == str(chosen.pk)
+    assert row["이름"] == mask_name("김영희")
+    assert row["전화번호"] == mask_phone("010-1234-5678")
+    assert row["이메일"] == mask_email("kim@example.com")
+    assert row["주소"] == "서울시 강남구 ***"
+    assert "health_goals" not in row and "건강 목표" not in row
     audit = AuditLog.objects.get(action="export")
     assert audit.customer_ids == [chosen.pk]
     assert audit.fields_unmasked == []
@@ -193,8 +193,60 @@ def test_export_unmasked_for_admin_xlsx(admin):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     header = [c.value for c in sheet[1]]
     values = dict(zip(header, [c.value for c in sheet[2]], strict=True))
-    assert values["name"] == "김영희"
-    assert values["phone"] == "010-1234-5678"
+    assert values["이름"] == "김영희"
+    assert values["전화번호"] == "010-1234-5678"
     audit = AuditLog.objects.get(action="export")
     assert "phone" in audit.fields_unmasked
     assert audit.customer_ids == [chosen.pk]
+
+
+def test_export_is_for_people_korean_headers_labels_numbers_sheet_and_korea_date(admin, time_machine):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(dt.datetime(2026, 11, 30, 1, 0, tzinfo=ZoneInfo("Asia/Seoul")))  # still the 29th in UTC
+    chosen = CustomerFactory(name="김영희", gender="female", membership_level="vip", birth_year=1988)
+    Customer.objects.filter(pk=chosen.pk).update(total_visits=12, total_revenue=1450000)
+    response = export_selected(admin, [chosen.pk], fmt=XLSX_FORMAT)
+    assert "customer-2026-11-30.xlsx" in response["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = book.active
+    assert sheet.title == "고객"
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["고객 ID", "이름", "전화번호", "이메일"]
+    values = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert values["성별"] == "여성" and values["멤버십"] == "VIP"
+    assert values["출생연도"] == 1988 and values["방문 수"] == 12 and values["총 매출(원)"] == 1450000
+
+
+def test_cp949_csv_imports_with_every_error_of_every_row_in_korean(manager):
+    rows = [
+        {"이름": "박지성", "전화번호": "010-7777-8888", "출생연도": "1981", "멤버십": "VIP", "성별": "남성"},
+        {"이름": "최민수", "전화번호": "010-5555-6666", "출생연도": "천구백", "멤버십": "gold", "성별": "남성"},
+        {"이름": "김*희", "전화번호": "010-1111-2222", "출생연도": "1990", "멤버십": "basic", "성별": "외계인"},
+    ]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    for encoding in ("cp949", "utf-8-sig", "utf-8"):
+        response = upload(manager, out.getvalue().encode(encoding))
+        assert response.status_code == 200, encoding
+        result = response.context["result"]
+        assert result.has_validation_errors(), encoding
+        errors = {row.number: row.field_specific_errors for row in result.invalid_rows}
+        assert set(errors) == {2, 3}, encoding
+        assert set(errors[2]) == {"birth_year", "membership_level"}
+        assert "숫자가 아닙니다" in " ".join(errors[2]["birth_year"])
+        assert "허용되지 않는 값" in " ".join(errors[2]["membership_level"])
+        assert set(errors[3]) >= {"name"}
+        html = response.content.decode()
+        assert "UnicodeDecodeError" not in html and "ConversionSyntax" not in html
+    assert not Customer.objects.filter(name__in=["박지성", "최민수"]).exists()  # nothing half-imported
+
+
+def test_wrong_file_type_is_a_korean_form_error(manager):
+    response = upload(manager, b"PK\x03\x04 not really a spreadsheet", name="orders.csv", fmt=XLSX_FORMAT)
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["import_file"])
+    assert "파일을 읽지 못했습니다" in errors and "Traceback" not in response.content.decode()

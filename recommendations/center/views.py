@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -50,6 +50,14 @@ def _issued(customer_id: int, rec_type: str | None, count: int, use_health: bool
 class CustomerRecommendationsView(APIView):
     """``GET /api/v1/customers/{id}/recommendations?type=service|package|schedule&count=N``."""
 
+    @extend_schema(
+        summary="고객 맞춤 추천 (서비스·패키지·시간대)",
+        parameters=[
+            OpenApiParameter("type", str, enum=list(TYPES), description="추천 종류 (없으면 모두)"),
+            OpenApiParameter("count", int, description=f"종류별 추천 수 1–{MAX_COUNT} (기본 5)"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request, customer_id: int) -> Response:
         query = RecommendationQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -43,7 +43,11 @@ class Command(BaseCommand):
         parser.add_argument("--currency", default="KRW", help="금액의 통화 (기본 KRW)")
         parser.add_argument("--date-format", help="InvoiceDate 형식 (예: %%m/%%d/%%Y %%H:%%M), 없으면 자동 인식")
         parser.add_argument("--sheet", default=0, help="XLSX 시트 이름 또는 번호 (기본 첫 시트)")
-        parser.add_argument("--encoding", default="utf-8", help="CSV 인코딩 (기본 utf-8, 예: cp949)")
+        parser.add_argument(
+            "--encoding",
+            default="auto",
+            help="CSV 인코딩 (기본 auto: UTF-8·UTF-8 BOM·CP949/EUC-KR 자동 인식, 예: cp949)",
+        )
         parser.add_argument("--chunk-size", type=int, default=100_000, help="한 번에 읽는 줄 수")
         parser.add_argument("--dry-run", action="store_true", help="검사와 집계만 하고 저장하지 않음")
 
@@ -51,8 +55,16 @@ class Command(BaseCommand):
         started = time.perf_counter()
         sheet = options["sheet"]
         sheet = int(sheet) if isinstance(sheet, str) and sheet.isdigit() else sheet
+        quiet = options["verbosity"] == 0
+        write_bar = tqdm(desc="저장", unit="행", file=_Stream(self.stdout), disable=quiet, total=0, delay=0)
+
+        def wrote(done: int, total: int) -> None:
+            # the total grows as new customers and products are found; the bar follows it
+            write_bar.total = total
+            write_bar.update(done - write_bar.n)
+
         try:
-            with tqdm(desc="읽기", unit="줄", file=_Stream(self.stdout), disable=options["verbosity"] == 0) as bar:
+            with tqdm(desc="읽기", unit="줄", file=_Stream(self.stdout), disable=quiet) as bar:
                 report = transactions_import(
                     actor=system_principal("import_transactions"),
                     path=options["path"],
@@ -65,9 +77,12 @@ class Command(BaseCommand):
                     encoding=options["encoding"],
                     date_format=options["date_format"],
                     progress=bar.update,
+                    write_progress=wrote,
                 )
         except ApiError as exc:
             raise CommandError(exc.message) from exc
+        finally:
+            write_bar.close()
         elapsed = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         head = "[시험 실행: 저장하지 않음] " if report.dry_run else ""
