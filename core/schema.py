@@ -28,8 +28,8 @@ ERROR_RESPONSES: dict[int, tuple[str, list[str]]] = {
     404: ("대상을 찾을 수 없음 (<ENTITY>_NOT_FOUND)", [ErrorCode.NOT_FOUND, ErrorCode.CUSTOMER_NOT_FOUND]),
     405: ("허용되지 않은 메서드", [ErrorCode.METHOD_NOT_ALLOWED]),
     409: (
-        "현재 상태와 충돌 (잔여 없음, 같은 멱등 키의 요청 처리 중, 같은 대상의 동기화 진행 중)",
-        [ErrorCode.CONFLICT, "IDEMPOTENCY_IN_PROGRESS", "SYNC_IN_PROGRESS"],
+        "현재 상태와 충돌 (잔여 없음, 같은 멱등 키의 요청 처리 중, 같은 대상의 동기화 진행 중, 리포트 미완성)",
+        [ErrorCode.CONFLICT, "IDEMPOTENCY_IN_PROGRESS", "SYNC_IN_PROGRESS", "REPORT_NOT_READY"],
     ),
     406: ("제공할 수 없는 응답 형식", [ErrorCode.NOT_ACCEPTABLE]),
     413: ("요청 본문이 너무 큼", [ErrorCode.PAYLOAD_TOO_LARGE]),

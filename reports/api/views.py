@@ -25,7 +25,6 @@ class SalesMonthlyReportView(APIView):
         request=SalesMonthlyRequestSerializer,
         responses={
             202: SalesMonthlyAcceptedSerializer,
-            409: OpenApiResponse(response=OpenApiTypes.OBJECT, description="동시 요청 충돌 (CONFLICT)"),
         },
     )
     def post(self, request: Request) -> Response:
@@ -65,7 +64,6 @@ class ReportDownloadView(APIView):
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
-            409: OpenApiResponse(response=OpenApiTypes.OBJECT, description="아직 완성되지 않음 (REPORT_NOT_READY)"),
             410: OpenApiResponse(response=OpenApiTypes.OBJECT, description="보관 기간이 지나 삭제됨 (REPORT_EXPIRED)"),
         },
     )
