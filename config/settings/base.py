@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -249,6 +250,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-jobs": {"task": "core.reap_stale_jobs", "schedule": 300.0},
+    # ml.pricing: every product's price elasticity, nightly after the day's orders (docs/pricing.md)
+    "price-elasticity-nightly": {
+        "task": "ml.estimate_price_elasticity",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- REST API --------------------------------------------------------------------------

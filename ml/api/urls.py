@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Seed 000 §4 routes; names match accounts/policy.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .pricing_views import PriceOptimizeView
+
+urlpatterns = [
+    path("ml/pricing/optimize", PriceOptimizeView.as_view(), name="ml-pricing-optimize"),
+]

@@ -1,4 +1,5 @@
-"""Train every model the API serves, in order: center churn (then score all customers) and shop churn."""
+"""Train every model the API serves, in order: center churn (then score all customers), shop churn and
+the price elasticities."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from ml.models import ModelArtifact
 PIPELINE = (
     ("center_churn", ("train_center_churn", "score_center_churn")),
     ("shop_churn", ("train_shop_churn",)),
+    ("price_elasticity", ("estimate_price_elasticity",)),
 )
 
 
 class Command(BaseCommand):
-    help = "API가 쓰는 모든 모델을 학습합니다 (센터 이탈 + 위험도 산정, 샵 이탈). make demo 가 실행합니다."
+    help = "API가 쓰는 모든 모델을 학습합니다 (센터 이탈 + 위험도 산정, 샵 이탈, 가격 탄력성). make demo 가 실행합니다."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--if-missing", action="store_true", help="이미 학습된 모델은 건너뜁니다")
