@@ -76,11 +76,11 @@ def price_optimize(
     if target_metric == "profit" and cost is None:
         raise ValidationFailed(
             message="상품 원가(unit_cost)가 없어 이익 기준으로 최적화할 수 없습니다. 관리자 화면에서 원가를 입력하거나 요청에 unit_cost 를 주세요",
-            details={"unit_cost": ["이익 기준 최적화에는 원가가 필요합니다"]},
+            details={"fields": {"unit_cost": ["이익 기준 최적화에는 원가가 필요합니다"]}},
         )
     current = float(current_price if current_price is not None else product.price)
     if current <= 0:
-        raise ValidationFailed(message="현재 가격이 0 이하입니다", details={"current_price": ["0보다 커야 합니다"]})
+        raise ValidationFailed(message="현재 가격이 0 이하입니다", details={"fields": {"current_price": ["0보다 커야 합니다"]}})
     est, source = product_estimate(product)
     digits = decimals_for(product.currency)
     observed = (est["price_min"], est["price_max"])
