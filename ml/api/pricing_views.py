@@ -14,19 +14,23 @@ from rest_framework.views import APIView
 
 from ml.pricing.selectors import TARGETS, price_optimize
 
-MAX_PRICE = Decimal("9999999999.99")
+MAX_PRICE = 10_000_000_000
 MAX_SIMULATE = 50
 
 
-def _price(**kwargs: object) -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        max_value=MAX_PRICE,
-        coerce_to_string=False,
-        **kwargs,
-    )
+class PriceField(serializers.FloatField):
+    """A positive price as a JSON number, rounded to cents (clients send floats like 14146.439…)."""
+
+    def __init__(self, *, minimum: float = 0.01, **kwargs: object) -> None:
+        super().__init__(min_value=minimum, max_value=MAX_PRICE, **kwargs)
+
+    def to_internal_value(self, data: object) -> Decimal:
+        value = super().to_internal_value(data)
+        return Decimal(str(round(value, 2)))
+
+
+def _price(**kwargs: object) -> PriceField:
+    return PriceField(**kwargs)
 
 
 class PriceConstraints(serializers.Serializer):

@@ -46,8 +46,13 @@ MIN_PERIODS_WITH_SALES = 8
 MIN_PRICE_LEVELS = 2  # distinct prices, at least PRICE_LEVEL_STEP apart …
 MIN_PERIODS_PER_LEVEL = 2  # … each seen in at least this many periods with sales
 PRICE_LEVEL_STEP = 0.02  # 2 %
-# Elasticity bounds for a credible fit; beyond them the fit is treated as failed (noise).
-THETA_BOUNDS = (-8.0, 3.0)
+# A fit beyond ±10 diverged. The bound is symmetric on purpose: cutting off only implausible
+# *positive* estimates would leave noisy products' estimates skewed negative and bias the prior.
+THETA_LIMIT = 10.0
+# Only estimates at least this precise inform a category's prior (noise would only widen it).
+MAX_SE_FOR_PRIOR = 1.0
+# An answer whose elasticity is this uncertain (90 % interval ±2.1) says nothing: INSUFFICIENT_DATA.
+MAX_POSTERIOR_SD = 1.25
 MIN_TAU = 0.15  # the spread of true elasticities in a category is never assumed smaller
 MIN_PRODUCTS_FOR_PRIOR = 3
 STOPPED_AFTER_DAYS = 56  # no sale for 8 weeks: the product stopped selling, trailing zeros say nothing about price
@@ -119,6 +124,16 @@ class NotEnoughData(Exception):
 # --- periods -----------------------------------------------------------------------------------
 
 
+def _shelf_price(lines: pd.DataFrame) -> pd.Series:
+    """Per day, the price most order *lines* were sold at (upper median weighted by line count):
+    a coupon on one line or a bulk buyer's tier price on a big line does not move it; a
+    promotion every buyer gets does."""
+    f = lines.sort_values(["day", "price"], kind="stable")
+    cum = f.groupby("day")["lines"].cumsum()
+    half = f.groupby("day")["lines"].transform("sum") / 2
+    return f[cum > half].groupby("day")["price"].first()
+
+
 def _nearest_fill(values: pd.Series) -> pd.Series:
     """Fill the gaps of a price series with the nearest known value (ties: the earlier one)."""
     known = values.notna().to_numpy()
@@ -133,8 +148,9 @@ def build_periods(lines: pd.DataFrame, *, granularity: str, as_of: date) -> Peri
     Periods run from the first sale to ``as_of`` (or to the last sale if the product stopped
     selling); a week is Monday–Sunday and only full weeks count.
 
-    A period's price is the *time* average of the daily price, and a day's price is what its
-    units sold at on average. A day without sales shows no price: it takes the nearest day's
+    A period's price is the *time* average of the daily price, and a day's price is the shelf
+    price: the price most order lines were sold at (``_shelf_price``; the average paid when line
+    counts are not given). A day without sales shows no price: it takes the nearest day's
     with sales (the change happened somewhere in the gap). Two traps avoided here, both of which
     bend the elasticity toward zero: carrying the last price forward puts the quiet days after
     a price rise at the old, lower price; and a units-weighted weekly price lets the demand
@@ -151,7 +167,11 @@ def build_periods(lines: pd.DataFrame, *, granularity: str, as_of: date) -> Peri
     if (end - last).days > STOPPED_AFTER_DAYS:
         end = last
     days = daily.reindex(pd.date_range(first, max(first, end), freq="D"), fill_value=0.0)
-    days["price"] = _nearest_fill((days["revenue"] / days["units"]).where(days["units"] > 0))
+    if "lines" in lines:  # order lines counted: the shelf price; else the average paid
+        shelf = _shelf_price(lines[lines["units"] > 0])
+        days["price"] = _nearest_fill(shelf.reindex(days.index))
+    else:
+        days["price"] = _nearest_fill((days["revenue"] / days["units"]).where(days["units"] > 0))
     if granularity == "week":
         start = first - pd.Timedelta(days=first.day_of_week)  # the Monday of the first week
         if start < first:
@@ -171,13 +191,19 @@ def build_periods(lines: pd.DataFrame, *, granularity: str, as_of: date) -> Peri
 
 
 def price_levels(periods: Periods) -> int:
-    """Distinct prices at least 2 % apart, each seen in ``MIN_PERIODS_PER_LEVEL`` periods with sales."""
+    """Distinct prices at least 2 % apart, each seen in ``MIN_PERIODS_PER_LEVEL`` periods with sales.
+    Levels are formed by walking the sorted prices and starting a new level 2 % above the current
+    one's lowest price (fixed rounding buckets would split two near-equal prices at a bucket edge)."""
     sold = periods.with_sales
     if sold.empty:
         return 0
-    buckets = np.round(np.log(sold["price"].to_numpy()) / PRICE_LEVEL_STEP).astype(int)
-    _values, counts = np.unique(buckets, return_counts=True)
-    return int((counts >= MIN_PERIODS_PER_LEVEL).sum())
+    levels, start, count = 0, None, 0
+    for price in np.sort(sold["price"].to_numpy()):
+        if start is None or price >= start * (1 + PRICE_LEVEL_STEP):
+            levels += int(count >= MIN_PERIODS_PER_LEVEL)
+            start, count = price, 0
+        count += 1
+    return levels + int(count >= MIN_PERIODS_PER_LEVEL)
 
 
 def requirement_text() -> str:
@@ -391,7 +417,11 @@ def shrink(own: OwnFit | None, prior: Prior | None) -> tuple[float, float, float
 
 
 def credible(own: OwnFit) -> bool:
-    return THETA_BOUNDS[0] <= own.theta <= THETA_BOUNDS[1]
+    return math.isfinite(own.theta) and abs(own.theta) <= THETA_LIMIT
+
+
+def informs_prior(own: OwnFit) -> bool:
+    return credible(own) and own.se <= MAX_SE_FOR_PRIOR
 
 
 # --- baseline demand ----------------------------------------------------------------------------
@@ -448,6 +478,11 @@ def estimate_product(
     if len(periods.with_sales) < MIN_PERIODS_WITH_SALES:
         raise NotEnoughData(requirement_text(), needs_of(periods))
     theta, sd, weight = shrink(own, prior)
+    if sd > MAX_POSTERIOR_SD:
+        needs = needs_of(periods) | {"elasticity_sd": round(sd, 2), "max_elasticity_sd": MAX_POSTERIOR_SD}
+        raise NotEnoughData(
+            f"가격 변화가 작아 탄력성을 측정할 수 없습니다(표준편차 {sd:.2f}): {requirement_text()}", needs
+        )
     log_units, base_se, ref = baseline(periods, theta)
     sold = periods.with_sales
     return Estimate(

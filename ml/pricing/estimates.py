@@ -30,6 +30,7 @@ from .elasticity import (
     credible,
     estimate_product,
     fit_own,
+    informs_prior,
     random_effects_prior,
     requirement_text,
 )
@@ -59,6 +60,7 @@ class EstimationRun:
         out = {
             "products_estimated": len(self.estimates),
             "products_with_own_estimate": len(self.own_fits),
+            "products_informing_prior": sum(1 for f in self.own_fits.values() if informs_prior(f)),
             "products_pooled": pooled,
             "products_skipped": len(self.skipped),
         }
@@ -81,7 +83,9 @@ def _catalog(product_ids: list[int]) -> dict[int, tuple[int, str]]:
 
 def periods_by_product(daily: pd.DataFrame, *, granularity: str, as_of: date) -> dict[int, Periods]:
     return {
-        int(pid): build_periods(group[["day", "price", "units", "revenue"]], granularity=granularity, as_of=as_of)
+        int(pid): build_periods(
+            group[["day", "price", "units", "revenue", "lines"]], granularity=granularity, as_of=as_of
+        )
         for pid, group in daily.groupby("product_id", sort=True)
     }
 
@@ -117,12 +121,14 @@ def estimate_all(
         progress(1)
     by_category: dict[int, list[OwnFit]] = {}
     for pid, own in run.own_fits.items():
-        by_category.setdefault(catalog[pid][0], []).append(own)
+        if informs_prior(own):
+            by_category.setdefault(catalog[pid][0], []).append(own)
     priors = {
         cid: random_effects_prior([f.theta for f in fits], [f.se for f in fits]) for cid, fits in by_category.items()
     }
     run.category_priors = {cid: asdict(p) for cid, p in priors.items() if p is not None}
-    shop = random_effects_prior([f.theta for f in run.own_fits.values()], [f.se for f in run.own_fits.values()])
+    precise = [f for f in run.own_fits.values() if informs_prior(f)]
+    shop = random_effects_prior([f.theta for f in precise], [f.se for f in precise])
     run.shop_prior = asdict(shop) if shop else None
     for pid, per in periods.items():
         category_id, currency = catalog[pid]
@@ -219,7 +225,7 @@ def _fitted_category_prior(product: Product, *, method: str, granularity: str, a
             own = fit_own(per, method=method)
         except NotEnoughData:
             continue
-        if credible(own):
+        if informs_prior(own):
             fits.append(own)
     return random_effects_prior([f.theta for f in fits], [f.se for f in fits])
 
@@ -238,7 +244,7 @@ def estimate_on_demand(
         prior = _fitted_category_prior(product, method=method, granularity=granularity, as_of=as_of)
         kind = "category" if prior else None
     daily = daily_product_sales(product_ids=[product.pk], until=as_of)
-    per = build_periods(daily[["day", "price", "units", "revenue"]], granularity=granularity, as_of=as_of)
+    per = build_periods(daily[["day", "price", "units", "revenue", "lines"]], granularity=granularity, as_of=as_of)
     own: OwnFit | None = None
     own_error: NotEnoughData | None = None
     try:

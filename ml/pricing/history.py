@@ -2,9 +2,10 @@
 
 Counted: lines of orders that were not cancelled, paid in the product's own currency (an order
 in USD for a KRW product says nothing about the KRW price), at a positive unit price (free
-samples and manual adjustments are not price points). The price of a period is what most units
-sold at: the quantity-weighted *median* unit price of the period (``elasticity.build_periods``),
-so a promotion moves it and a few discounted lines (a coupon, a bulk buyer's tier) do not.
+samples and manual adjustments are not price points). Rows are per product, day and unit
+price, with the units and the number of lines: ``elasticity.build_periods`` takes a day's shelf
+price as the price most lines were sold at, so a promotion moves it and a few discounted lines
+(a coupon, a bulk buyer's tier price) do not.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import F, Max, Sum
+from django.db.models import Count, F, Max, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -32,8 +33,8 @@ def data_as_of() -> date | None:
 
 
 def daily_product_sales(*, product_ids: list[int] | None = None, until: date | None = None) -> pd.DataFrame:
-    """Columns ``product_id``, ``day``, ``price``, ``units``, ``revenue``: one row per product, local
-    day and unit price paid, days up to ``until`` inclusive."""
+    """Columns ``product_id``, ``day``, ``price``, ``units``, ``lines``, ``revenue``: one row per
+    product, local day and unit price paid, days up to ``until`` inclusive."""
     qs = (
         OrderItem.objects.exclude(order__status=OrderStatus.CANCELLED)
         .filter(unit_price__gt=0, order__currency=F("product__currency"))
@@ -43,12 +44,14 @@ def daily_product_sales(*, product_ids: list[int] | None = None, until: date | N
         qs = qs.filter(product_id__in=product_ids)
     if until is not None:
         qs = qs.filter(day__lte=until)
-    rows = qs.order_by().values("product_id", "day", "unit_price").annotate(units=Sum("quantity"))
+    rows = qs.order_by().values("product_id", "day", "unit_price").annotate(units=Sum("quantity"), lines=Count("id"))
     frame = pd.DataFrame.from_records(
-        rows.values_list("product_id", "day", "unit_price", "units"), columns=["product_id", "day", "price", "units"]
+        rows.values_list("product_id", "day", "unit_price", "units", "lines"),
+        columns=["product_id", "day", "price", "units", "lines"],
     )
     if frame.empty:
         return frame.assign(revenue=[])
+    frame["lines"] = frame["lines"].astype(float)
     frame["units"] = frame["units"].astype(float)
     frame["price"] = frame["price"].astype(float)
     frame["revenue"] = frame["price"] * frame["units"]

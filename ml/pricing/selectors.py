@@ -80,7 +80,9 @@ def price_optimize(
         )
     current = float(current_price if current_price is not None else product.price)
     if current <= 0:
-        raise ValidationFailed(message="현재 가격이 0 이하입니다", details={"fields": {"current_price": ["0보다 커야 합니다"]}})
+        raise ValidationFailed(
+            message="현재 가격이 0 이하입니다", details={"fields": {"current_price": ["0보다 커야 합니다"]}}
+        )
     est, source = product_estimate(product)
     digits = decimals_for(product.currency)
     observed = (est["price_min"], est["price_max"])

@@ -35,14 +35,16 @@ def manager(api_client_for):
     return api_client_for("MANAGER")
 
 
-def _post(client, body):  # noqa: ANN001, ANN202
+def _post(client, body):
     return client.post(URL, body, format="json")
 
 
 # --- the pure optimiser: analytic optimum --------------------------------------------------------
 
 
-@pytest.mark.parametrize(("theta", "cost", "expected"), [(-2.0, 5000.0, 10000), (-3.0, 6000.0, 9000), (-1.5, 3000.0, 9000)])
+@pytest.mark.parametrize(
+    ("theta", "cost", "expected"), [(-2.0, 5000.0, 10000), (-3.0, 6000.0, 9000), (-1.5, 3000.0, 9000)]
+)
 def test_profit_optimum_is_the_lerner_price(theta, cost, expected):
     curve = Curve(theta=theta, sd=0.1, base_log_units=3.0, base_se=0.1, ref_price=10000, unit_cost=cost)
     assert best_price(curve, target="profit", low=4000, high=20000, digits=0) == expected  # p* = cθ/(1+θ)
@@ -86,9 +88,14 @@ def test_seed_shape_with_stored_estimate(trained, manager):
     )
     assert response.status_code == 200, response.content
     data = response.json()["data"]
-    assert {"product_id", "current_price", "optimal_price", "predicted_impact", "price_elasticity", "confidence"} <= set(
-        data
-    )
+    assert {
+        "product_id",
+        "current_price",
+        "optimal_price",
+        "predicted_impact",
+        "price_elasticity",
+        "confidence",
+    } <= set(data)
     assert data["product_id"] == product.pk and data["currency"] == "KRW" and data["current_price"] == 10000
     assert set(data["predicted_impact"]) == {
         "revenue_increase",
@@ -119,7 +126,9 @@ def test_seed_shape_with_stored_estimate(trained, manager):
 def test_current_price_defaults_to_the_products_price(trained, manager):
     data = _post(manager, {"product_id": trained[0].pk}).json()["data"]
     assert data["current_price"] == 10000 and data["target_metric"] == "revenue"
-    assert data["price_range"]["search_min"] == data["price_range"]["observed_min"]  # no constraints: what the data covers
+    assert (
+        data["price_range"]["search_min"] == data["price_range"]["observed_min"]
+    )  # no constraints: what the data covers
     assert data["price_range"]["search_max"] == data["price_range"]["observed_max"]
 
 
@@ -143,9 +152,9 @@ def test_extrapolation_when_allowed_is_flagged(trained, manager):
 
 
 def test_constraints_outside_the_observed_range_are_respected_and_flagged(trained, manager):
-    data = _post(manager, {"product_id": trained[0].pk, "constraints": {"min_price": 30000, "max_price": 40000}}).json()[
-        "data"
-    ]
+    data = _post(
+        manager, {"product_id": trained[0].pk, "constraints": {"min_price": 30000, "max_price": 40000}}
+    ).json()["data"]
     assert 30000 <= data["optimal_price"] <= 40000 and data["extrapolation"] is True
 
 
@@ -270,7 +279,10 @@ def test_invalid_bodies_are_refused_and_change_nothing(trained, manager, body, f
 def test_profit_without_any_unit_cost_is_a_validation_error(trained, manager):
     response = _post(manager, {"product_id": trained[0].pk, "target_metric": "profit"})
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "VALIDATION_ERROR" and "unit_cost" in response.json()["error"]["details"]["fields"]
+    assert (
+        response.json()["error"]["code"] == "VALIDATION_ERROR"
+        and "unit_cost" in response.json()["error"]["details"]["fields"]
+    )
 
 
 def test_unknown_product_is_404(manager):
