@@ -16,4 +16,6 @@ echo "=== customer API (seed 004): detail, search, analytics, segments, recommen
 $PY manage.py bench_customer_api --seed --orders 1000000 --train --json bench/results/customer_api.json
 echo "=== shop analytics (seed 000 §2): dashboard month/year vs own SQL, forecast"
 $PY manage.py bench_analytics --json bench/results/analytics.json
+echo "=== price optimiser (seed 000 §4.1): first request, stored estimates p50/p95, on-demand fit"
+$PY manage.py bench_pricing --train --requests 200 --on-demand 10 --json bench/results/pricing.json
 echo "results: bench/results/*.json"

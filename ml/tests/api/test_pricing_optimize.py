@@ -308,3 +308,19 @@ def test_anonymous_and_internal_service(trained, api_client, internal_client_for
 def test_analytics_rate_limit(trained, manager, settings):
     settings.RATE_LIMIT_OVERRIDES = {"analytics": "2/m"}
     assert [_post(manager, {"product_id": trained[0].pk}).status_code for _ in range(3)] == [200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    ("theta", "target", "optimal"),
+    [(-1.1, "revenue", 8.0), (-0.9, "revenue", 8.0), (-2.0, "profit", 8.0), (-1.3, "profit", 12.0)],
+)
+def test_confidence_equals_a_brute_force_grid_over_the_same_draws(theta, target, optimal):
+    from ml.pricing.optimizer import DRAWS, REGRET_TOLERANCE, confidence
+
+    curve = Curve(theta=theta, sd=0.3, base_log_units=3.0, base_se=0.1, ref_price=10.0, unit_cost=4.0)
+    got = confidence(curve, target=target, optimal=optimal, low=8.0, high=12.0, seed=5)
+    thetas = np.random.default_rng(5).normal(theta, 0.3, DRAWS)[:, None]
+    grid = np.linspace(8.0, 12.0, 4001)[None, :]
+    best = curve.metric(grid, target, thetas).max(axis=1)
+    at = curve.metric(np.array([[optimal]]), target, thetas)[:, 0]
+    assert got == pytest.approx(float((at >= best - REGRET_TOLERANCE * np.abs(best)).mean()), abs=0.002)
