@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model, user_logged_in
+from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.db.models import Q
@@ -53,13 +52,6 @@ class AccountLocked(ApiError):
 class BadCredentials(ApiError):
     status_code = 401
     code = ErrorCode.INVALID_CREDENTIALS
-
-
-@dataclass(frozen=True)
-class TokenPair:
-    access: str
-    refresh: str
-    user: User
 
 
 def _lockout_seconds() -> int:
@@ -239,19 +231,6 @@ def user_sync_role_groups(*, user: User, groups: dict[str, Group] | None = None)
     user.groups.remove(*others)
     if user.role in groups:
         user.groups.add(groups[user.role])
-
-
-def user_create(
-    *, username: str, password: str, role: str, is_staff: bool = True, is_superuser: bool = False, **extra: object
-) -> User:
-    """Create a user with a role and its group."""
-    if role not in Role.values:
-        raise ValueError(f"unknown role {role!r}")
-    user = get_user_model().objects.create_user(
-        username=username, password=password, role=role, is_staff=is_staff, is_superuser=is_superuser, **extra
-    )
-    user_sync_role_groups(user=user)
-    return user
 
 
 DEMO_USERS = (

@@ -72,10 +72,6 @@ def cache_available() -> bool:
     return not breaker.is_open
 
 
-# Kept for callers of the first version of this module.
-_safe = cache_call
-
-
 def scope_version(scope: str) -> int:
     value = cache_call(lambda: cache.get(f"ver:{scope}"), None)
     return int(value) if value is not None else 0

@@ -28,6 +28,7 @@ from accounts.masking import PII_FIELDS, mask_email, mask_name, mask_phone, mask
 from accounts.principal import Principal, principal_of
 from core.cache import invalidate
 from core.errors import ApiError
+from core.money import format_money
 
 # What a refused service call raises; shown to the user as an admin error message.
 SERVICE_ERRORS = (ApiError, ValidationError)
@@ -39,12 +40,10 @@ _DIGITS = re.compile(r"\d")
 
 
 def money(value: Any, currency: str = "KRW") -> str:
-    """``1305000`` → ``1,305,000원``; other currencies keep two decimals and their code."""
+    """``1305000`` → ``₩1,305,000``, ``25610`` in GBP → ``£25,610.00`` (``core.money``)."""
     if value is None:
         return "-"
-    if currency == "KRW":
-        return f"{value:,.0f}원"
-    return f"{value:,.2f} {currency}"
+    return format_money(value, currency)
 
 
 def service_error_message(exc: Exception) -> str:

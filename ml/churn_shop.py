@@ -18,12 +18,12 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db.models import Avg, Count, Max, Min, Q, Sum
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+from commerce.currency import shop_currency
 from commerce.models import CartEvent, CartEventType, Order, OrderStatus, PageView, Review, SearchQuery, WishlistItem
 
 from .evaluation import compare_with_baseline
@@ -54,7 +54,8 @@ DAY_SECONDS = 86400.0
 
 
 def _primary_currency() -> str:
-    return getattr(settings, "SHOP_PRIMARY_CURRENCY", "KRW")
+    """Money features (spend, order value) are in the shop's reporting currency."""
+    return shop_currency()
 
 
 def risk_level(probability: float) -> str:

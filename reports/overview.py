@@ -7,7 +7,8 @@ the page: no JavaScript, no external requests. The whole overview is cached for 
 out, like every other cached result.
 
 Money is never summed across currencies: center packages are KRW, shop orders are grouped by
-their currency.
+their currency, the shop's reporting currency (``SHOP_CURRENCY``) first. Refunded and
+cancelled package purchases are not revenue (the card and the chart agree).
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
+from commerce.currency import shop_currency
 from commerce.models import Order, OrderItem, OrderStatus
 from core.cache import cached_result
+from core.money import currency_symbol
 from customers.models import Customer, CustomerStatus, PackagePurchase, PurchaseStatus, ServiceSession
 
 logger = logging.getLogger(__name__)
@@ -79,10 +82,13 @@ def key_figures(*, today: dt.date) -> dict[str, Any]:
             purchase_date__gte=month_start, purchase_date__lte=today, status=PurchaseStatus.ACTIVE
         ).aggregate(total=Sum("price_paid"))["total"]
         or Decimal(0),
-        "shop_revenue_this_month": [
-            {"currency": row["currency"], "total": row["total"] or Decimal(0), "orders": row["orders"]}
-            for row in shop_month
-        ],
+        "shop_revenue_this_month": sorted(
+            (
+                {"currency": row["currency"], "total": row["total"] or Decimal(0), "orders": row["orders"]}
+                for row in shop_month
+            ),
+            key=lambda row: (row["currency"] != shop_currency(), row["currency"]),
+        ),
         "open_orders": Order.objects.filter(
             status__in=[OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PREPARING]
         ).count(),
@@ -110,13 +116,15 @@ def sessions_per_week(*, today: dt.date, weeks: int = WEEKS) -> dict[str, Any]:
 
 
 def revenue_per_month(*, today: dt.date, months: int = MONTHS) -> dict[str, Any]:
-    """Center package sales (KRW) and shop orders per currency, per calendar month."""
+    """Center package sales (KRW, net: refunded and cancelled purchases are not revenue) and
+    shop orders per currency, per calendar month."""
     first = _month_start(today, months - 1)
     month_starts = [_month_start(today, months - 1 - i) for i in range(months)]
     center = {
         _as_date(row["month"]): row["total"]
-        for row in PackagePurchase.objects.filter(purchase_date__gte=first, purchase_date__lte=today)
-        .exclude(status=PurchaseStatus.CANCELLED)
+        for row in PackagePurchase.objects.filter(
+            purchase_date__gte=first, purchase_date__lte=today, status=PurchaseStatus.ACTIVE
+        )
         .annotate(month=TruncMonth("purchase_date"))
         .values("month")
         .annotate(total=Sum("price_paid"))
@@ -134,7 +142,10 @@ def revenue_per_month(*, today: dt.date, months: int = MONTHS) -> dict[str, Any]
     return {
         "months": month_starts,
         "center_krw": [center.get(m) or Decimal(0) for m in month_starts],
-        "shop": {cur: [values.get(m) or Decimal(0) for m in month_starts] for cur, values in sorted(shop.items())},
+        "shop": {
+            cur: [values.get(m) or Decimal(0) for m in month_starts]
+            for cur, values in sorted(shop.items(), key=lambda kv: (kv[0] != shop_currency(), kv[0]))
+        },
     }
 
 
@@ -254,34 +265,55 @@ def chart_sessions_per_week(data: dict[str, Any]) -> str:
     return _svg(fig)
 
 
-def chart_revenue_per_month(data: dict[str, Any]) -> list[dict[str, str]]:
-    """One chart per currency: center KRW + shop KRW side by side, other shop currencies alone."""
-    plt = _plt()
+def _money_axis(currency: str) -> Any:
     from matplotlib.ticker import FuncFormatter
 
+    mark = currency_symbol(currency)
+    return FuncFormatter(lambda value, pos: f"{mark}{_thousands(value, pos)}")
+
+
+def chart_revenue_per_month(data: dict[str, Any]) -> list[dict[str, str]]:
+    """One chart per currency, the shop's reporting currency first: center KRW + shop KRW side
+    by side, every other shop currency alone."""
+    plt = _plt()
     labels = [f"{m:%y.%m}" for m in data["months"]]
-    charts = []
     x = range(len(labels))
-    fig, ax = plt.subplots(figsize=(7.5, 3.2))
-    shop_krw = data["shop"].get("KRW", [Decimal(0)] * len(labels))
-    ax.bar(
-        [i - 0.2 for i in x], [float(v) for v in data["center_krw"]], width=0.4, label="센터 패키지", color="#4c6ef5"
-    )
-    ax.bar([i + 0.2 for i in x], [float(v) for v in shop_krw], width=0.4, label="쇼핑몰 주문", color="#12b886")
-    ax.set_xticks(list(x), labels)
-    ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
-    ax.set_title("월별 매출 (원, KRW)")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
-    charts.append({"currency": "KRW", "svg": _svg(fig)})
-    for currency, values in data["shop"].items():
-        if currency == "KRW" or not any(values):
-            continue
-        fig, ax = plt.subplots(figsize=(7.5, 2.4))
+    primary = shop_currency()
+
+    def center_chart() -> dict[str, str]:
+        fig, ax = plt.subplots(figsize=(7.5, 3.2))
+        shop_krw = data["shop"].get("KRW", [Decimal(0)] * len(labels))
+        ax.bar(
+            [i - 0.2 for i in x],
+            [float(v) for v in data["center_krw"]],
+            width=0.4,
+            label="센터 패키지 (환불·취소 제외)",
+            color="#4c6ef5",
+        )
+        ax.bar([i + 0.2 for i in x], [float(v) for v in shop_krw], width=0.4, label="쇼핑몰 주문", color="#12b886")
+        ax.set_xticks(list(x), labels)
+        ax.yaxis.set_major_formatter(_money_axis("KRW"))
+        ax.set_title("월별 매출 (₩, KRW)")
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        return {"currency": "KRW", "svg": _svg(fig)}
+
+    def shop_chart(currency: str, values: list[Decimal]) -> dict[str, str]:
+        fig, ax = plt.subplots(figsize=(7.5, 2.4 if currency != primary else 3.2))
         ax.bar(list(x), [float(v) for v in values], color="#f59f00", label="쇼핑몰 주문")
         ax.set_xticks(list(x), labels)
-        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
-        ax.set_title(f"월별 쇼핑몰 매출 ({currency})")
-        charts.append({"currency": currency, "svg": _svg(fig)})
+        ax.yaxis.set_major_formatter(_money_axis(currency))
+        mark = currency_symbol(currency)
+        ax.set_title(f"월별 쇼핑몰 매출 ({mark + ', ' if mark else ''}{currency})")
+        return {"currency": currency, "svg": _svg(fig)}
+
+    charts = []
+    if primary != "KRW":
+        charts.append(shop_chart(primary, data["shop"].get(primary, [Decimal(0)] * len(labels))))
+    charts.append(center_chart())
+    for currency, values in data["shop"].items():
+        if currency in ("KRW", primary) or not any(values):
+            continue
+        charts.append(shop_chart(currency, values))
     return charts
 
 
@@ -304,6 +336,7 @@ def overview_build(*, today: dt.date) -> dict[str, Any]:
     top = top_products(today=today)
     return {
         "today": today,
+        "shop_currency": shop_currency(),
         "figures": key_figures(today=today),
         "expiring": expiring_packages(today=today),
         "top_products": top,
@@ -323,7 +356,7 @@ def overview_get(*, today: dt.date | None = None) -> tuple[dict[str, Any], bool]
     return cached_result(
         "admin-overview",
         scopes=("shop", "catalog"),
-        params={"today": today.isoformat()},
+        params={"today": today.isoformat(), "currency": shop_currency()},
         ttl=CACHE_SECONDS,
         compute=lambda: overview_build(today=today),
     )

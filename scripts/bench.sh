@@ -18,4 +18,6 @@ echo "=== shop analytics (seed 000 §2): dashboard month/year vs own SQL, foreca
 $PY manage.py bench_analytics --json bench/results/analytics.json
 echo "=== price optimiser (seed 000 §4.1): first request, stored estimates p50/p95, on-demand fit"
 $PY manage.py bench_pricing --train --requests 200 --on-demand 10 --json bench/results/pricing.json
+echo "=== throughput: gunicorn (2 workers, production settings) under Locust load, three roles"
+$PY manage.py bench_load --workers 2 --users 32 --duration 60 --json bench/results/load.json
 echo "results: bench/results/*.json"

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.audit import audit_log
 from accounts.policy import rule_for
+from commerce.currency import currency_choices, currency_resolve
 from core.cache import cached_result
 from ml.churn_shop import shop_churn_model_id
 
@@ -58,6 +59,20 @@ class ForecastQuery(serializers.Serializer):
         return value
 
 
+def _currency_parameter() -> OpenApiParameter:
+    return OpenApiParameter(
+        "currency",
+        str,
+        enum=currency_choices(),
+        description="금액을 나타낼 통화 (ISO 4217). 기본: 샵의 보고 통화 SHOP_CURRENCY. 통화끼리 합산하지 않습니다.",
+    )
+
+
+def _currency(request: Request) -> str:
+    """``?currency=`` or the shop's currency; an unknown code is VALIDATION_ERROR naming the choices."""
+    return currency_resolve(request.query_params.get("currency"))
+
+
 def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict:
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
@@ -71,33 +86,36 @@ class DashboardView(APIView):
             OpenApiParameter("period", str, enum=list(PERIOD_DAYS)),
             OpenApiParameter("start_date", OpenApiTypes.DATE),
             OpenApiParameter("end_date", OpenApiTypes.DATE),
+            _currency_parameter(),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
+        currency = _currency(request)
         q = _query(DashboardQuery, request)
         r = q["range"]
         data, _hit = cached_result(
             "shop-dashboard",
             scopes=("shop",),
-            params={"period": q["period"], "start": r.start, "end": r.end},
+            params={"period": q["period"], "start": r.start, "end": r.end, "currency": currency},
             ttl=_ttl("analytics-dashboard"),
-            compute=lambda: dashboard_stats(period=q["period"], date_range=r),
+            compute=lambda: dashboard_stats(period=q["period"], date_range=r, currency=currency),
         )
         return Response(data)
 
 
 class UserBehaviorView(APIView):
-    @extend_schema(summary="사용자 행동 분석", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(summary="사용자 행동 분석", parameters=[_currency_parameter()], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, user_id: int) -> Response:
+        currency = _currency(request)
         now = timezone.now()
         data, hit = cached_result(
             "shop-user-behavior",
             scopes=(f"customer:{user_id}", "shop"),
             # the day and the served model version are part of the key: both change the answer
-            params={"id": user_id, "day": local_today(), "model": shop_churn_model_id()},
+            params={"id": user_id, "day": local_today(), "model": shop_churn_model_id(), "currency": currency},
             ttl=_ttl("analytics-user-behavior"),
-            compute=lambda: user_behavior(customer_id=user_id, now=now),
+            compute=lambda: user_behavior(customer_id=user_id, now=now, currency=currency),
         )
         audit_log(action="view", request=request, customer_ids=[user_id], status_code=200, cache_hit=hit)
         return Response(data)
@@ -111,10 +129,12 @@ class SalesForecastView(APIView):
             OpenApiParameter("product_id", int),
             OpenApiParameter("category_id", int),
             OpenApiParameter("as_of", OpenApiTypes.DATE),
+            _currency_parameter(),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
+        currency = _currency(request)
         q = _query(ForecastQuery, request)
         as_of = q.get("as_of") or local_today()
         params = {
@@ -122,6 +142,7 @@ class SalesForecastView(APIView):
             "product_id": q.get("product_id"),
             "category_id": q.get("category_id"),
             "as_of": as_of,
+            "currency": currency,
         }
         data, _hit = cached_result(
             "shop-sales-forecast",

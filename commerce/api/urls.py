@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Shop routes. Names match accounts/policy.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("customers/<int:customer_id>/orders", views.CustomerOrdersView.as_view(), name="customer-orders"),
+]

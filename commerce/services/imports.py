@@ -26,6 +26,7 @@ from accounts.audit import audit_log
 from accounts.principal import Principal
 from commerce.models import Category, Currency, Order, OrderItem, OrderStatus, Product
 from commerce.services.orders import shop_invalidate
+from core.db import database_analyze
 from core.errors import ValidationFailed
 from customers.models import Customer
 from customers.services.bulk import bulk_insert, datetimes_sql, is_postgres, next_ids, reset_sequences
@@ -217,6 +218,10 @@ def transactions_import(
         )
         if dry_run:
             transaction.set_rollback(True)
+    if report.orders_created and not dry_run:
+        # fresh rows (and the rollups their triggers fed) have no planner statistics until
+        # autovacuum runs: every later query would be planned blind
+        database_analyze()
     return report
 
 

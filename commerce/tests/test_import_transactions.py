@@ -184,3 +184,16 @@ def test_times_in_the_repeated_autumn_hour_are_loaded(tmp_path):
     assert "1줄 중 1줄 적재" in output
     # 01:30 happens twice in London that night; the first (summer time, UTC+1) is taken
     assert Order.objects.get().created_at == dt.datetime(2010, 10, 31, 0, 30, tzinfo=dt.UTC)
+
+
+def test_import_leaves_planner_statistics(tmp_path: Path) -> None:
+    from django.db import connection
+
+    call_command("import_transactions", str(write_csv(tmp_path)), "--currency", "GBP", stdout=StringIO())
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = current_schema()")
+        else:
+            cur.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+        analysed = {row[0] for row in cur.fetchall()}
+    assert {"commerce_order", "commerce_orderitem", "commerce_product"} <= analysed

@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     "imaging",
     "reports",
     "etl",
+    # above every layer: demo data and benchmarks may import any app
+    "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [

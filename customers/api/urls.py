@@ -10,5 +10,4 @@ urlpatterns = [
     path("customers/<int:customer_id>", views.CustomerDeleteView.as_view(), name="customer-delete"),
     path("customers/<int:customer_id>/detail", views.CustomerDetailView.as_view(), name="customer-detail"),
     path("customers/<int:customer_id>/sessions", views.CustomerSessionsView.as_view(), name="customer-sessions"),
-    path("customers/<int:customer_id>/orders", views.CustomerOrdersView.as_view(), name="customer-orders"),
 ]

@@ -17,7 +17,7 @@ from accounts.principal import principal_of
 from accounts.visibility import apply_health_policy
 from core.cache import cached_result
 from customers.models import ServiceSession
-from customers.selectors.detail import customer_detail, customer_get, customer_orders_page, session_row, sessions_page
+from customers.selectors.detail import customer_detail, customer_get, session_row, sessions_page
 from customers.selectors.search import customer_search
 from customers.services.customers import customer_create, customer_delete
 from customers.services.profile import customer_update
@@ -210,23 +210,3 @@ class CustomerDeleteView(APIView):
         customer = customer_get(customer_id=customer_id)
         outcome = customer_delete(actor=principal_of(request), customer=customer, request=request)
         return Response({"customer_id": customer_id, "outcome": outcome})
-
-
-class CustomerOrdersView(APIView):
-    """``GET /api/v1/customers/{id}/orders``: the customer's shop orders, newest first, paged."""
-
-    def get(self, request: Request, customer_id: int) -> Response:
-        customer_get(customer_id=customer_id)
-        query = PageQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        page, size = query.validated_data["page"], min(query.validated_data["size"], 100)
-        orders, total = customer_orders_page(customer_id=customer_id, limit=size, offset=(page - 1) * size)
-        audit_read(
-            request=request, action="list", customer_ids=[customer_id], query={"orders_page": page, "size": size}
-        )
-        return Response(
-            {
-                "orders": orders,
-                "pagination": {"total": total, "page": page, "size": size, "total_pages": (total + size - 1) // size},
-            }
-        )

@@ -8,12 +8,12 @@ Everything here returns UNMASKED plain data; the API masks per caller on the way
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.errors import NotFoundError
+from core.numbers import money_number
 from customers.models import (
     Customer,
     PackageBalance,
@@ -30,15 +30,6 @@ def membership_label(value: str) -> str:
     """The API spelling of a membership level: ``VIP`` / ``PREMIUM`` / ``BASIC`` (seed 004
     shows ``"VIP"``). Detail and search use the same spelling; filters accept any case."""
     return (value or "").upper()
-
-
-def _num(value: Decimal | None) -> int | float | None:
-    """Money as an integer (KRW has no minor unit), other decimals as float."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
 
 
 def _staff_name(user: object | None) -> str | None:
@@ -80,8 +71,8 @@ def customer_section(customer: Customer) -> dict:
         "average_visit_interval": average_visit_interval(
             first=customer.first_visit_date, last=customer.last_visit_date, visits=customer.total_visits
         ),
-        "total_revenue": _num(customer.total_revenue),
-        "average_satisfaction": _num(customer.average_satisfaction),
+        "total_revenue": money_number(customer.total_revenue),
+        "average_satisfaction": money_number(customer.average_satisfaction),
         "risk_level": customer.risk_level,
         "health_goals": customer.health_goals,
         "preferred_time_slots": list(customer.preferred_time_slots or []),
@@ -193,36 +184,3 @@ def customer_detail(*, customer_id: int, history_limit: int = DEFAULT_HISTORY_LI
         "activePackages": active_packages(customer_id=customer.pk, today=today),
         "preferences": preferences_section(customer),
     }
-
-
-def customer_orders_page(*, customer_id: int, limit: int, offset: int = 0) -> tuple[list[dict], int]:
-    """The customer's shop orders, newest first, with their items: ``(rows, total)``, three queries."""
-    from commerce.models import Order, OrderItem
-
-    base = Order.objects.filter(buyer_id=customer_id)
-    orders = list(
-        base.order_by("-created_at", "-id").prefetch_related(
-            Prefetch("items", queryset=OrderItem.objects.select_related("product").order_by("id"))
-        )[offset : offset + limit]
-    )
-    rows = [
-        {
-            "order_id": order.pk,
-            "status": order.status,
-            "total": _num(order.total),
-            "currency": order.currency,
-            "created_at": order.created_at,
-            "items": [
-                {
-                    "product_id": item.product_id,
-                    "product_name": item.product.name,
-                    "quantity": item.quantity,
-                    "unit_price": _num(item.unit_price),
-                    "subtotal": _num(item.subtotal),
-                }
-                for item in order.items.all()
-            ],
-        }
-        for order in orders
-    ]
-    return rows, base.count()

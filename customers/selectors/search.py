@@ -14,9 +14,10 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 
+from core.numbers import money_number
 from customers.models import HELD_UNTIL_FIELDS, SERVICE_BITS, Customer, PackageBalance, PackagePurchase, PurchaseStatus
 
-from .detail import _num, membership_label
+from .detail import membership_label
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -222,7 +223,7 @@ def customer_search(*, params: SearchParams, today: date | None = None) -> dict:
                 "package_usage_summary": package_usage_summary(package["balances"]) if package else None,
                 "membership_level": membership_label(row["membership_level"]),
                 "risk_level": row["risk_level"],
-                "total_revenue": _num(row["total_revenue"]),
+                "total_revenue": money_number(row["total_revenue"]),
             }
         )
     return {

@@ -13,8 +13,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import AuditLog
-from analytics.shop.selectors.periods import local_today
 from commerce.models import Order, OrderStatus, PageView
+from core.timeutils import local_today
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
 from ml.churn_shop import FEATURES, risk_level, shop_churn_features, shop_churn_labels, shop_churn_train

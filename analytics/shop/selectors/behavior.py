@@ -2,8 +2,9 @@
 
 Definitions (also in docs/analytics-api.md):
 
-- purchase_history counts non-cancelled orders; money is in the primary currency only
-  (``currency``), other currencies are listed in ``other_currencies``.
+- purchase_history counts non-cancelled orders in every currency; ``total_spent`` and
+  ``average_order_value`` are in one currency (``currency``: the shop's ``SHOP_CURRENCY`` or
+  the one asked for), the other currencies are listed in ``other_currencies``.
   purchase_frequency: orders in the last 90 days ≥ 3 → high, 1–2 → medium, 0 → low.
 - favorite_categories: categories by the number of distinct non-cancelled orders containing
   them (top 5).
@@ -28,6 +29,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, Max, Q, Sum
 from django.db.models.functions import Coalesce, Lower, Trim
 
+from commerce.currency import shop_currency
 from commerce.models import (
     CartEvent,
     CartEventType,
@@ -43,8 +45,6 @@ from core.errors import NotFoundError
 from customers.models import Customer
 from ml.churn_shop import shop_churn_predict
 
-from .dashboard import primary_currency
-
 FAVORITES = 5
 KEYWORDS = 5
 WEIGHTS = {"recency": 0.35, "frequency": 0.30, "engagement": 0.15, "retention": 0.20}
@@ -55,8 +55,7 @@ def _days_since(now: datetime, then: datetime | None) -> int | None:
     return None if then is None else max(0, (now - then).days)
 
 
-def _purchase_history(customer_id: int, now: datetime) -> dict:
-    currency = primary_currency()
+def _purchase_history(customer_id: int, now: datetime, currency: str) -> dict:
     orders = Order.objects.filter(buyer_id=customer_id).exclude(status=OrderStatus.CANCELLED)
     agg = orders.aggregate(
         total_orders=Count("id"),
@@ -233,11 +232,12 @@ def _next_actions(*, favorites: list[dict], churn: dict, engagement: dict, histo
     return actions
 
 
-def user_behavior(*, customer_id: int, now: datetime) -> dict:
-    """Seed 000 §2.2 for one customer. Raises ``CUSTOMER_NOT_FOUND`` for an unknown id."""
+def user_behavior(*, customer_id: int, now: datetime, currency: str | None = None) -> dict:
+    """Seed 000 §2.2 for one customer, money in ``currency`` (default ``SHOP_CURRENCY``).
+    Raises ``CUSTOMER_NOT_FOUND`` for an unknown id."""
     if not Customer.objects.filter(pk=customer_id).exists():
         raise NotFoundError("CUSTOMER_NOT_FOUND")
-    history = _purchase_history(customer_id, now)
+    history = _purchase_history(customer_id, now, currency or shop_currency())
     last_order = history.pop("_last")
     favorites = _favorite_categories(customer_id)
     browsing = _browsing(customer_id, now)

@@ -3,10 +3,11 @@
 Definitions (docs/analytics-api.md repeats them for users of the API):
 
 - Days are local days in ``settings.TIME_ZONE``; a range is [start 00:00, end+1 00:00).
-- Money is never summed across currencies. ``revenue.total``, ``average_order_value``, the
-  daily ``revenue`` and the categories' ``revenue`` are in the primary currency
-  (``SHOP_PRIMARY_CURRENCY``, default KRW); ``revenue.by_currency`` lists every currency.
-  Counts (orders, buyers, units) cover all currencies.
+- Money is never summed across currencies. ``revenue.total``, ``growth_rate``,
+  ``daily_average``, ``average_order_value``, the daily ``revenue`` and the categories'
+  ``revenue`` are in one currency: the shop's (``settings.SHOP_CURRENCY``, default KRW) or the
+  one asked for (``currency=``); ``revenue.by_currency`` lists every currency with sales in
+  either period. Counts (orders, buyers, units, ``sales_count``) cover all currencies.
 - Revenue = totals of DELIVERED orders created in the range (the seed's rule).
 - Orders: completed = DELIVERED, cancelled = CANCELLED, pending = the other statuses;
   conversion_rate = completed / all orders × 100.
@@ -38,6 +39,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from analytics.models import (
     ShopRollupState,
 )
+from commerce.currency import shop_currency
 from commerce.models import Order, OrderItem, OrderStatus, Review
 
 from .periods import DayRange, local_tz
@@ -50,7 +52,8 @@ ZERO = Decimal("0")
 
 
 def primary_currency() -> str:
-    return getattr(settings, "SHOP_PRIMARY_CURRENCY", "KRW")
+    """The shop's reporting currency (kept for callers of the old name; see commerce.currency)."""
+    return shop_currency()
 
 
 @dataclass(frozen=True)
@@ -342,10 +345,13 @@ def _pct(part: float, whole: float) -> float:
     return round(part / whole * 100, 2) if whole else 0.0
 
 
-def dashboard_stats(*, period: str, date_range: DayRange, source: str | None = None) -> dict:
-    """The dashboard of seed 000 §2.1 for ``date_range`` (see the module docstring)."""
+def dashboard_stats(
+    *, period: str, date_range: DayRange, currency: str | None = None, source: str | None = None
+) -> dict:
+    """The dashboard of seed 000 §2.1 for ``date_range`` with money in ``currency`` (default:
+    the shop's, ``SHOP_CURRENCY``; see the module docstring)."""
     src = dashboard_source(source)
-    currency = primary_currency()
+    currency = currency or shop_currency()
     current_sales, previous_sales = src.sales_periods(date_range)
 
     def completed_by_currency(rows: list[tuple[str, str, int, Decimal]]) -> dict[str, tuple[int, Decimal]]:

@@ -2,7 +2,8 @@
 (:mod:`ml.forecasting`) with model-based intervals, a backtest against seasonal-naive and
 insights that quote measured numbers.
 
-Sales here are the *demand*: totals of non-cancelled orders in the primary currency, by the
+Sales here are the *demand*: totals of non-cancelled orders in one currency (the shop's
+``SHOP_CURRENCY`` unless another is asked for; never summed across currencies), by the
 local day the order was placed (recent orders are rarely delivered yet, so counting only
 DELIVERED orders would bend the last days down). For a product or a category, sales are the
 line subtotals and ``order_count`` counts order lines.
@@ -14,15 +15,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from analytics.models import ShopDailyCategorySales, ShopDailyProductSales, ShopDailySales
+from commerce.currency import shop_currency
 from commerce.models import Category, Order, OrderItem, OrderStatus, Product
 from core.errors import InsufficientData, NotFoundError, ValidationFailed
 from ml.forecasting import CONFIDENCE_LEVEL, MIN_HISTORY_DAYS, SEASON, backtest, ets_forecast
 
-from .dashboard import primary_currency, rollups_ready
+from .dashboard import rollups_ready
 from .periods import DayRange, local_today, local_tz
 
 HISTORY_DAYS = 90
@@ -94,11 +96,15 @@ def _daily_direct(
 
 
 def daily_sales(
-    *, date_range: DayRange, product_id: int | None = None, category_id: int | None = None
+    *,
+    date_range: DayRange,
+    product_id: int | None = None,
+    category_id: int | None = None,
+    currency: str | None = None,
 ) -> tuple[pd.DataFrame, date | None]:
-    """Every day of ``date_range`` (zeros included) with ``sales`` and ``orders``, and the first
-    day with any sale (to tell how much history exists)."""
-    currency = primary_currency()
+    """Every day of ``date_range`` (zeros included) with ``sales`` and ``orders`` in ``currency``
+    (default ``SHOP_CURRENCY``), and the first day with any sale (to tell how much history exists)."""
+    currency = currency or shop_currency()
     fetch = _daily_rollup if rollups_ready() else _daily_direct
     by_day, first = fetch(date_range, currency, product_id, category_id)
     index = pd.date_range(date_range.start, date_range.end, freq="D")
@@ -110,6 +116,26 @@ def daily_sales(
         index=index,
     )
     return frame, first
+
+
+def _last_sale_day(currency: str, product_id: int | None, category_id: int | None, until: date) -> str | None:
+    """The latest local day up to ``until`` with a non-cancelled sale in ``currency`` (so an
+    answer without enough recent history can say which ``as_of`` would work), or ``None``."""
+    tz = local_tz()
+    hi = DayRange(until, until).bounds()[1]
+    if product_id is None and category_id is None:
+        qs = Order.objects.filter(currency=currency, created_at__lt=hi).exclude(status=OrderStatus.CANCELLED)
+        last = qs.aggregate(last=Max("created_at"))["last"]
+    else:
+        items = OrderItem.objects.filter(order__currency=currency, order__created_at__lt=hi)
+        items = items.exclude(order__status=OrderStatus.CANCELLED)
+        items = (
+            items.filter(product_id=product_id)
+            if product_id is not None
+            else items.filter(product__category_id=category_id)
+        )
+        last = items.aggregate(last=Max("order__created_at"))["last"]
+    return last.astimezone(tz).date().isoformat() if last else None
 
 
 def _pct_change(new: float, base: float) -> float | None:
@@ -186,25 +212,37 @@ def forecast_validate_target(*, product_id: int | None, category_id: int | None)
 
 
 def sales_forecast(
-    *, days: int, as_of: date, product_id: int | None = None, category_id: int | None = None, today: date | None = None
+    *,
+    days: int,
+    as_of: date,
+    product_id: int | None = None,
+    category_id: int | None = None,
+    currency: str | None = None,
+    today: date | None = None,
 ) -> dict:
-    """Seed 000 §2.3 for ``days`` days after ``as_of``. Only complete days are fitted: when
-    ``as_of`` is today, history ends yesterday and the model forecasts through today."""
+    """Seed 000 §2.3 for ``days`` days after ``as_of``, in ``currency`` (default
+    ``SHOP_CURRENCY``). Only complete days are fitted: when ``as_of`` is today, history ends
+    yesterday and the model forecasts through today."""
     forecast_validate_target(product_id=product_id, category_id=category_id)
+    currency = currency or shop_currency()
     today = today or local_today()
     last_full = min(as_of, today - timedelta(days=1))
     window = DayRange(last_full - timedelta(days=HISTORY_DAYS - 1), last_full)
-    frame, first = daily_sales(date_range=window, product_id=product_id, category_id=category_id)
+    frame, first = daily_sales(date_range=window, product_id=product_id, category_id=category_id, currency=currency)
     if first is not None and first > window.start:
         frame = frame.loc[pd.Timestamp(first) :]
     available = len(frame) if first is not None else 0
     if available < MIN_HISTORY_DAYS or frame["sales"].sum() <= 0:
+        last_sale = _last_sale_day(currency, product_id, category_id, last_full)
+        hint = f" (마지막 {currency} 판매일 {last_sale}: as_of로 그 날을 지정할 수 있습니다)" if last_sale else ""
         raise InsufficientData(
-            message=f"예측에는 최소 {MIN_HISTORY_DAYS}일(2주)의 판매 이력이 필요합니다",
+            message=f"예측에는 최소 {MIN_HISTORY_DAYS}일(2주)의 {currency} 판매 이력이 필요합니다{hint}",
             details={
                 "required_days": MIN_HISTORY_DAYS,
                 "available_days": available,
                 "history_end": last_full.isoformat(),
+                "currency": currency,
+                "last_sale_date": last_sale,
             },
         )
 
@@ -236,7 +274,7 @@ def sales_forecast(
             "end_date": (as_of + timedelta(days=days)).isoformat(),
             "days": days,
             "as_of": as_of.isoformat(),
-            "currency": primary_currency(),
+            "currency": currency,
             "product_id": product_id,
             "category_id": category_id,
         },
@@ -263,12 +301,20 @@ def sales_forecast(
 
 
 def forecast_history_for_backtest(
-    *, as_of: date, days: int, product_id: int | None = None, category_id: int | None = None
+    *,
+    as_of: date,
+    days: int,
+    product_id: int | None = None,
+    category_id: int | None = None,
+    currency: str | None = None,
 ) -> pd.Series:
-    """The daily sales series ending ``as_of`` (the backtest command's input)."""
+    """The daily sales series ending ``as_of`` in ``currency`` (the backtest command's input)."""
     forecast_validate_target(product_id=product_id, category_id=category_id)
     frame, first = daily_sales(
-        date_range=DayRange(as_of - timedelta(days=days - 1), as_of), product_id=product_id, category_id=category_id
+        date_range=DayRange(as_of - timedelta(days=days - 1), as_of),
+        product_id=product_id,
+        category_id=category_id,
+        currency=currency,
     )
     if first is None:
         return frame["sales"].iloc[0:0]

@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from django.conf import settings
-from django.utils import timezone
+from core.timeutils import local_midnight, local_today, local_tz  # noqa: F401 - local_tz re-exported for the shop selectors
 
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 MAX_RANGE_DAYS = 366
-
-
-def local_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def local_today() -> date:
-    return timezone.localdate(timezone.now(), local_tz())
-
-
-def local_midnight(day: date) -> datetime:
-    """The aware instant at which ``day`` starts in the local zone."""
-    return datetime.combine(day, time.min, tzinfo=local_tz())
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,13 @@ def test_insufficient_history(db, api_client_for):
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "INSUFFICIENT_DATA"
-    assert error["details"] == {"required_days": 14, "available_days": 10, "history_end": "2026-10-31"}
+    assert error["details"] == {
+        "required_days": 14,
+        "available_days": 10,
+        "history_end": "2026-10-31",
+        "currency": "KRW",
+        "last_sale_date": "2026-10-31",
+    }
     assert "14일" in error["message"]
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.shop.selectors.periods import local_today, local_tz
+from core.timeutils import local_today, local_tz
 from ml.churn_shop import DEFAULT_HORIZON_DAYS, shop_churn_train
 
 

@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics.shop.selectors.forecast import HISTORY_DAYS, forecast_history_for_backtest
 from analytics.shop.selectors.periods import local_today
+from commerce.currency import currency_resolve
+from core.errors import ApiError
 from ml.forecasting import MIN_HISTORY_DAYS, SEASON, backtest
 
 
@@ -21,18 +23,29 @@ class Command(BaseCommand):
         parser.add_argument("--history-days", type=int, default=HISTORY_DAYS, help="학습 구간을 포함한 전체 이력 일수")
         parser.add_argument("--product-id", type=int)
         parser.add_argument("--category-id", type=int)
+        parser.add_argument("--currency", help="검증할 통화 (기본: SHOP_CURRENCY)")
 
     def handle(self, *args: object, **options: object) -> None:
         as_of = options["as_of"] or local_today() - timedelta(days=1)
+        try:
+            currency = currency_resolve(options["currency"])
+        except ApiError as exc:
+            raise CommandError(exc.message) from exc
         weeks = int(options["weeks"])
         days = max(int(options["history_days"]), MIN_HISTORY_DAYS + weeks * SEASON)
         history = forecast_history_for_backtest(
-            as_of=as_of, days=days, product_id=options["product_id"], category_id=options["category_id"]
+            as_of=as_of,
+            days=days,
+            product_id=options["product_id"],
+            category_id=options["category_id"],
+            currency=currency,
         )
         result = backtest(history, weeks=weeks)
         if result is None:
             raise CommandError(f"이력이 {len(history)}일뿐입니다. 최소 {MIN_HISTORY_DAYS + SEASON}일이 필요합니다")
-        self.stdout.write(f"기준일 {as_of}, 이력 {len(history)}일, 검증 {result['weeks']}주 ({result['days']}일)")
+        self.stdout.write(
+            f"통화 {currency}, 기준일 {as_of}, 이력 {len(history)}일, 검증 {result['weeks']}주 ({result['days']}일)"
+        )
         self.stdout.write(f"{'':>16} {'MAE':>12} {'MAPE(%)':>10} {'sMAPE(%)':>10}")
         for label, key in (("ETS", "model"), ("seasonal-naive", "seasonal_naive")):
             m = result[key]

@@ -24,11 +24,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test import override_settings
-from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 from tqdm import tqdm
 
+from bench.subjects import active_customer_ids
 from core.cache import invalidate
 from customers.models import Customer, ServiceSession
 
@@ -106,16 +106,10 @@ class Command(BaseCommand):
         from recommendations.center.similarity import item_similarity
 
         admin, manager, staff = self._client("ADMIN"), self._client("MANAGER"), self._client("STAFF")
-        # active customers (a visit in the last 3 weeks, 6+ visits): the 90-day analytics of a
-        # lapsed customer is a 400 INSUFFICIENT_DATA, which would time an error path
-        recent = timezone.localdate() - timedelta(days=21)
-        ids = list(
-            Customer.objects.filter(total_visits__gte=6, last_visit_date__gte=recent)
-            .order_by("?")
-            .values_list("id", flat=True)[: repeat * 4]
-        )
-        if len(ids) < repeat * 2:
-            raise CommandError("방문 4회 이상 고객이 부족합니다")
+        # subjects on whom every endpoint answers 200 (bench/subjects.py), four batches of `repeat`
+        ids = active_customer_ids(count=repeat * 4, rng=rng)
+        if len(set(ids)) < repeat * 2:
+            raise CommandError(f"최근 90일에 2일 이상 방문한 고객이 부족합니다 (필요 {repeat * 2}명)")
         started = time.perf_counter()
         peer_distribution()
         results["setup"]["peer_quantiles_build_s"] = round(time.perf_counter() - started, 2)
