@@ -30,7 +30,12 @@ def write(out: str, truth: str, *, products: int, days: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     start = pd.Timestamp("2025-11-01")
     dates = pd.date_range(start, periods=days, freq="D")
-    codes = np.array([f"{c}{s}" for c, s in zip(rng.integers(10000, 99999, products), rng.choice(["", "A", "B"], products), strict=True)])
+    codes = np.array(
+        [
+            f"{c}{s}"
+            for c, s in zip(rng.integers(10000, 99999, products), rng.choice(["", "A", "B"], products), strict=True)
+        ]
+    )
     codes = pd.unique(codes)
     n = len(codes)
     base = np.round(np.exp(rng.normal(np.log(2.2), 0.9, n)).clip(0.29, 40), 2)
@@ -42,7 +47,7 @@ def write(out: str, truth: str, *, products: int, days: int, seed: int) -> None:
     levels = rng.choice([0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2], size=(step.max() + 1, n))
     mult = np.take_along_axis(levels, step, axis=0)
     mult = np.where(rng.random((weeks, n)) < 0.04, mult * 0.8, mult)
-    week = (np.arange(days) // 7)
+    week = np.arange(days) // 7
     season = 1 + 0.35 * np.exp(-(((dates.month.to_numpy() - 11) % 12) ** 2) / 2)  # November peak
     weekday = np.array([1.1, 1.1, 1.05, 1.15, 0.9, 0.0, 0.7])[dates.day_of_week.to_numpy()]  # no Saturday trade
     rows = []
@@ -78,9 +83,9 @@ def write(out: str, truth: str, *, products: int, days: int, seed: int) -> None:
     lines["InvoiceDate"] = when.dt.strftime("%m/%d/%Y %H:%M")
     lines["Description"] = "ITEM " + lines["StockCode"]
     lines["Country"] = "United Kingdom"
-    lines[["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]].to_csv(
-        out, index=False
-    )
+    lines[
+        ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]
+    ].to_csv(out, index=False)
     pd.DataFrame({"StockCode": codes, "elasticity": theta, "base_price": base}).to_csv(truth, index=False)
     print(f"{len(lines):,} lines, {len(invoice_ids):,} invoices, {n:,} products -> {out}; truth -> {truth}")
 
@@ -108,10 +113,14 @@ def evaluate(truth: str) -> None:
     cover = ((r["est"] - r["truth"]).abs() <= Z90 * r["sd"]).mean()
     print(f"products in the log: {len(sku):,}; estimated: {len(r):,} ({len(r) / max(1, len(sku)):.0%})")
     print(f"true elasticity of the estimated products: mean {r['truth'].mean():.3f}")
-    print(f"estimate (pooled): mean {r['est'].mean():.3f}, median {r['est'].median():.3f}, corr with truth {r['est'].corr(r['truth']):.3f}")
+    print(
+        f"estimate (pooled): mean {r['est'].mean():.3f}, median {r['est'].median():.3f}, corr with truth {r['est'].corr(r['truth']):.3f}"
+    )
     print(f"RMSE pooled {np.sqrt(((r['est'] - r['truth']) ** 2).mean()):.3f}; 90 % interval coverage {cover:.1%}")
     own = r.dropna(subset=["own"])
-    print(f"own estimates: {len(own):,}, mean {own['own'].mean():.3f}, RMSE {np.sqrt(((own['own'] - own['truth']) ** 2).mean()):.3f}")
+    print(
+        f"own estimates: {len(own):,}, mean {own['own'].mean():.3f}, RMSE {np.sqrt(((own['own'] - own['truth']) ** 2).mean()):.3f}"
+    )
     print(f"mean weight of the own estimate: {r['w'].mean():.2f}")
 
 

@@ -11,19 +11,14 @@ price as the price most lines were sold at, so a promotion moves it and a few di
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import pandas as pd
-from django.conf import settings
 from django.db.models import Count, F, Max, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from commerce.models import Order, OrderItem, OrderStatus
-
-
-def local_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
+from core.timeutils import local_tz
 
 
 def data_as_of() -> date | None:
