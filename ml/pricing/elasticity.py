@@ -53,7 +53,7 @@ THETA_LIMIT = 10.0
 MAX_SE_FOR_PRIOR = 1.0
 # An answer whose elasticity is this uncertain (90 % interval ±2.1) says nothing: INSUFFICIENT_DATA.
 MAX_POSTERIOR_SD = 1.25
-MIN_TAU = 0.15  # the spread of true elasticities in a category is never assumed smaller
+MIN_TAU = 0.3  # the spread of true elasticities in a category is never assumed smaller (few products estimate τ poorly)
 MIN_PRODUCTS_FOR_PRIOR = 3
 STOPPED_AFTER_DAYS = 56  # no sale for 8 weeks: the product stopped selling, trailing zeros say nothing about price
 
