@@ -194,6 +194,19 @@ def stored_estimate(product_id: int) -> tuple[dict | None, int | None]:
     return (model.get("estimates", {}).get(product_id), artifact_id)
 
 
+def stored_skip(product_id: int) -> dict | None:
+    """What the stored run said was missing for ``product_id``, if it skipped it and no order
+    has been placed since that run's history ended (otherwise a fresh fit may succeed)."""
+    loaded = artifact_load_latest(ARTIFACT_NAME)
+    if loaded is None:
+        return None
+    needs = loaded.model.get("skipped", {}).get(product_id)
+    if needs is None or "min_price_levels" not in needs:
+        return None
+    newest = data_as_of()
+    return needs if newest is not None and loaded.trained_as_of is not None and newest <= loaded.trained_as_of else None
+
+
 def _prior_for(category_id: int | None, stored: dict) -> tuple[Prior | None, str | None]:
     priors = stored.get("priors") or {}
     cat = (priors.get("category") or {}).get(category_id)

@@ -12,9 +12,9 @@ from commerce.models import Product
 from core.cache import cached_result
 from core.errors import InsufficientData, NotFoundError, ValidationFailed
 
-from .elasticity import Z90, NotEnoughData
+from .elasticity import Z90, NotEnoughData, requirement_text
 from .errors import MESSAGES, PricingError
-from .estimates import estimate_on_demand, stored_estimate
+from .estimates import estimate_on_demand, stored_estimate, stored_skip
 from .optimizer import Curve, analytic_optimum, best_price, confidence, decimals_for, impact, outside, point
 
 ON_DEMAND_TTL = 3600
@@ -40,6 +40,12 @@ def product_estimate(product: Product) -> tuple[dict, str]:
     est, _artifact = stored_estimate(product.pk)
     if est is not None and est["currency"] == product.currency:
         return est, "stored"
+    skipped = stored_skip(product.pk)
+    if skipped is not None:  # the nightly run found too little data and no order came since: say so without refitting
+        raise InsufficientData(
+            message=f"가격 탄력성을 추정할 데이터가 부족합니다: {requirement_text()}",
+            details={"product_id": product.pk, **skipped},
+        )
     try:
         est, _hit = cached_result(
             "pricing-estimate",

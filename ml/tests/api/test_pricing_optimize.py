@@ -324,3 +324,16 @@ def test_confidence_equals_a_brute_force_grid_over_the_same_draws(theta, target,
     best = curve.metric(grid, target, thetas).max(axis=1)
     at = curve.metric(np.array([[optimal]]), target, thetas)[:, 0]
     assert got == pytest.approx(float((at >= best - REGRET_TOLERANCE * np.abs(best)).mean()), abs=0.002)
+
+
+def test_a_product_the_nightly_run_skipped_answers_insufficient_data_from_the_artifact(trained, manager):
+    from ml.pricing.estimates import stored_estimates
+
+    thin = ProductFactory(category=trained[0].category, price=Decimal("10000"))
+    simulate_sales(product=thin, theta=-1.5, seed=9, days=30)  # 4 weeks: too short
+    call_command("estimate_price_elasticity", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))  # noqa: SIM115
+    model, _ = stored_estimates()
+    assert thin.pk in model["skipped"]
+    response = _post(manager, {"product_id": thin.pk})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "INSUFFICIENT_DATA"
+    assert response.json()["error"]["details"]["periods_with_sales"] == model["skipped"][thin.pk]["periods_with_sales"]
