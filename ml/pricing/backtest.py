@@ -3,7 +3,8 @@
 Cut the history ``window_days`` before its end. For every product whose weekly price in the
 window moved at least ``min_change`` away from its price in the eight weeks before the cut,
 estimate the elasticity on the history before the cut only and predict the units of each
-window week at the price actually charged that week. Compare with what was sold, against
+window week at the price actually charged that week (the demand model's trend and season at
+that week). Compare with what was sold, against
 
 - ``naive``: units stay what they were (the mean of the eight weeks before the cut), and
 - ``level_only``: the same fitted demand level at the *old* price (the model without the price
@@ -24,7 +25,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from .elasticity import DEFAULT_GRANULARITY, DEFAULT_METHOD, NotEnoughData, design, fit_naive
+from .elasticity import DEFAULT_GRANULARITY, DEFAULT_METHOD, NotEnoughData, design, fit_naive, predict_week_log_units
 from .estimates import estimate_all, periods_by_product
 from .history import daily_product_sales, data_as_of
 
@@ -114,13 +115,9 @@ def pricing_backtest(
         for pid in covered:
             est, c = run.estimates[pid], changed[pid]
             prices = c["window"]["price"].to_numpy(dtype=float)
-            preds.append(np.exp(est["base_log_units"] + est["theta"] * np.log(prices / est["ref_price"])))
-            levels.append(
-                np.full(
-                    len(prices),
-                    math.exp(est["base_log_units"] + est["theta"] * math.log(c["pre_price"] / est["ref_price"])),
-                )
-            )
+            level = predict_week_log_units(est, list(pd.to_datetime(c["window"]["start"])))
+            preds.append(np.exp(level + est["theta"] * np.log(prices / est["ref_price"])))
+            levels.append(np.exp(level + est["theta"] * math.log(c["pre_price"] / est["ref_price"])))
             naive.append(np.full(len(prices), c["pre_units"]))
             actual.append(actual_all[pid])
         if not covered:

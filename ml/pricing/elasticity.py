@@ -427,7 +427,7 @@ def informs_prior(own: OwnFit) -> bool:
 # --- baseline demand ----------------------------------------------------------------------------
 
 
-def baseline(periods: Periods, theta: float) -> tuple[float, float, float]:
+def baseline(periods: Periods, theta: float) -> tuple[float, float, float, dict]:
     """(log expected units per *week* at the reference price in the period after the history,
     its standard error, reference price). The elasticity is fixed (an offset), so the level and
     the controls are fitted given the pooled θ."""
@@ -458,7 +458,25 @@ def baseline(periods: Periods, theta: float) -> tuple[float, float, float]:
         log_units = float(np.log(mu.sum()))
         grad = (mu[:, None] * rows).sum(axis=0) / mu.sum()  # d log Σμ / dβ
         se = float(math.sqrt(max(0.0, grad @ cov @ grad)))
-    return log_units, se, d.ref_price
+    demand = {"beta": [float(b) for b in result.params], "origin": d.origin.isoformat(), "span_days": d.span_days}
+    return log_units, se, d.ref_price, demand
+
+
+def predict_week_log_units(est: dict, week_starts: list[pd.Timestamp]) -> np.ndarray:
+    """log expected units of each week (Monday starts) at the reference price, from the stored
+    demand model (trend and season at *that* week, not the week after the history)."""
+    demand = est["extras"]["demand"]
+    beta = np.array(demand["beta"])
+    origin = pd.Timestamp(demand["origin"])
+    if est["granularity"] == "week":
+        x = controls(pd.Series(week_starts), granularity="week", origin=origin, span_days=demand["span_days"])
+        return _with_const(x) @ beta
+    out = []
+    for start in week_starts:  # daily model: a week is the sum of its seven days
+        days = pd.Series([start + pd.Timedelta(days=i) for i in range(7)])
+        x = controls(days, granularity="day", origin=origin, span_days=demand["span_days"])
+        out.append(float(np.log(np.exp(_with_const(x) @ beta).sum())))
+    return np.array(out)
 
 
 def estimate_product(
@@ -483,7 +501,7 @@ def estimate_product(
         raise NotEnoughData(
             f"가격 변화가 작아 탄력성을 측정할 수 없습니다(표준편차 {sd:.2f}): {requirement_text()}", needs
         )
-    log_units, base_se, ref = baseline(periods, theta)
+    log_units, base_se, ref, demand = baseline(periods, theta)
     sold = periods.with_sales
     return Estimate(
         product_id=product_id,
@@ -509,4 +527,5 @@ def estimate_product(
         ref_price=ref,
         base_log_units=log_units,
         base_se=base_se,
+        extras={"demand": demand},
     )
