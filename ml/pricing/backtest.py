@@ -7,10 +7,11 @@ window week at the price actually charged that week. Compare with what was sold,
 
 - ``naive``: units stay what they were (the mean of the eight weeks before the cut).
 
-The model's forecast is that recent level moved by the price change, ``(p / p_before) ** θ``, so
-the comparison isolates what the elasticity adds. ``seasonal_model`` is also reported: the
-fitted trend and yearly season at each window week times the price effect (it extrapolates a
-season learnt from under two years poorly, which is why the level is the recent one).
+The model's forecast is the demand level times the price effect. The level is the fitted trend
+and yearly season at each window week when the history before the cut covers the same weeks a
+year earlier (``seasonal_model``), else the recent level moved by the price change,
+``(p / p_before) ** θ`` (``recent_level_model``): a season learnt from under a year of history
+extrapolates badly. Both are reported.
 
 The error is WAPE (Σ|forecast − actual| / Σ actual over product-weeks) and MAE per product-week.
 The report also gives the distribution of elasticities estimated on the whole history, with
@@ -113,14 +114,18 @@ def pricing_backtest(
     for method in methods:
         run = estimate_all(method=method, granularity=granularity, as_of=cutoff, daily=before, progress=progress)
         covered = [pid for pid in changed if pid in run.estimates]
-        preds, seasonal, naive, actual = [], [], [], []
+        preds, seasonal, recents, naive, actual = [], [], [], [], []
         for pid in covered:
             est, c = run.estimates[pid], changed[pid]
             prices = c["window"]["price"].to_numpy(dtype=float)
             # the recent level (last eight weeks) moved by the price change: (p / p_before) ** θ
-            preds.append(c["pre_units"] * (prices / c["pre_price"]) ** est["theta"])
+            recent = c["pre_units"] * (prices / c["pre_price"]) ** est["theta"]
             level = predict_week_log_units(est, list(pd.to_datetime(c["window"]["start"])))
             seasonal.append(np.exp(level + est["theta"] * np.log(prices / est["ref_price"])))
+            # the fitted season is trusted only where the history saw the same weeks a year before
+            seen_a_year_before = est["extras"]["demand"]["span_days"] >= 365 + window_days
+            preds.append(seasonal[-1] if seen_a_year_before else recent)
+            recents.append(recent)
             naive.append(np.full(len(prices), c["pre_units"]))
             actual.append(actual_all[pid])
         if not covered:
@@ -137,6 +142,7 @@ def pricing_backtest(
             "product_weeks": len(a),
             "model": model,
             "seasonal_model": _errors(np.concatenate(seasonal), a),
+            "recent_level_model": _errors(np.concatenate(recents), a),
             "naive_units_stay": _errors(np.concatenate(naive), a),
             "share_products_beating_naive": round(per_product_wins / len(covered), 3),
             "elasticities_at_cutoff": elasticity_distribution([run.estimates[p]["theta"] for p in covered]),

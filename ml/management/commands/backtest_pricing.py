@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(
                 f"{method:>8}: 상품 {r['products']}개, 상품-주 {r['product_weeks']} | WAPE 모델 {r['model']['wape']} "
-                f"/ 계절 모형 {r['seasonal_model']['wape']} / 판매량 유지 {r['naive_units_stay']['wape']} | "
+                f"(계절 모형 {r['seasonal_model']['wape']}, 최근 수준 {r['recent_level_model']['wape']}) / 판매량 유지 {r['naive_units_stay']['wape']} | "
                 f"MAE {r['model']['mae']} vs {r['naive_units_stay']['mae']} | 판매량 유지보다 나은 상품 "
                 f"{r['share_products_beating_naive']:.0%} | 탄력성 중앙값 {r['elasticities_at_cutoff'].get('median')}"
             )
