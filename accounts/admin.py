@@ -8,6 +8,8 @@ from django.http import HttpRequest
 
 from .masking import mask_name
 from .models import AuditLog, User
+from .principal import principal_of
+from .sealing import unseal
 from .services import role_groups_ensure, user_sync_role_groups
 
 
@@ -67,7 +69,18 @@ class AuditLogAdmin(admin.ModelAdmin):
         return obj.actor_name if obj.actor_type == "user" else f"{obj.actor_name} ({obj.actor_type})"
 
     def get_readonly_fields(self, request: HttpRequest, obj: AuditLog | None = None) -> list[str]:
-        return [f.name for f in self.model._meta.fields]
+        fields = [f.name for f in self.model._meta.fields]
+        if principal_of(request).can_view_unmasked:
+            fields.append("search_term_raw")
+        return fields
+
+    def get_fields(self, request: HttpRequest, obj: AuditLog | None = None) -> list[str]:
+        return self.get_readonly_fields(request, obj)
+
+    @admin.display(description="검색어 원문 (복호화)")
+    def search_term_raw(self, obj: AuditLog) -> str:
+        sealed = (obj.query or {}).get("q_sealed") if isinstance(obj.query, dict) else None
+        return unseal(sealed) or "-"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

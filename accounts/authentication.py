@@ -17,20 +17,33 @@ INTERNAL_HEADER = "HTTP_X_INTERNAL_TOKEN"
 INTERNAL_ALGORITHM = "HS256"
 
 
+# The longest lifetime of an internal token (issue_internal_token refuses more, and so does
+# the verification below, for tokens made elsewhere with the same key).
+MAX_INTERNAL_TOKEN_DAYS = 366
+
+
 class InvalidCredentials(exceptions.AuthenticationFailed):
     default_code = "INVALID_TOKEN"
     default_detail = "유효하지 않은 토큰입니다"
 
 
 def decode_internal_token(token: str) -> dict:
-    """Verify an internal token: HS256 with INTERNAL_JWT_SECRET, ``exp`` required,
-    ``sub`` and a known ``role`` present. Raises ``jwt.InvalidTokenError`` otherwise."""
+    """Verify an internal token: HS256 with INTERNAL_JWT_SECRET, ``exp`` and ``iat`` required,
+    a lifetime (``exp - iat``) of at most ``MAX_DAYS`` (366) days, ``iat`` not in the future
+    (60 s leeway), ``sub`` and a known ``role`` present. Raises ``jwt.InvalidTokenError``
+    otherwise — the maximum is enforced here, not only by the issuing command."""
     claims = jwt.decode(
         token,
         settings.INTERNAL_JWT_SECRET,
         algorithms=[INTERNAL_ALGORITHM],
-        options={"require": ["exp", "sub"]},
+        options={"require": ["exp", "iat", "sub"]},
+        leeway=60,
     )
+    iat, exp = claims.get("iat"), claims.get("exp")
+    if not isinstance(iat, (int, float)) or not isinstance(exp, (int, float)):
+        raise jwt.InvalidTokenError("iat/exp must be numbers")
+    if exp - iat > MAX_INTERNAL_TOKEN_DAYS * 86400:
+        raise jwt.InvalidTokenError("lifetime longer than the maximum")
     if claims.get("role") not in Role.values:
         raise jwt.InvalidTokenError("unknown role")
     if not isinstance(claims.get("sub"), str) or not claims["sub"].strip():

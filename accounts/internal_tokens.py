@@ -9,10 +9,10 @@ import jwt
 from django.conf import settings
 from django.utils import timezone
 
-from .authentication import INTERNAL_ALGORITHM
+from .authentication import INTERNAL_ALGORITHM, MAX_INTERNAL_TOKEN_DAYS
 from .roles import Role
 
-MAX_DAYS = 366
+MAX_DAYS = MAX_INTERNAL_TOKEN_DAYS
 
 
 def internal_token_issue(*, service: str, role: str, days: float, **extra_claims: object) -> str:

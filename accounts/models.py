@@ -54,6 +54,7 @@ class AuditLog(models.Model):
         LOGIN = "login", "로그인"
         LOGIN_FAILED = "login_failed", "로그인 실패"
         PRUNE = "prune", "보존 기간 경과분 삭제"
+        ALERT = "alert", "보안 경보"
 
     created_at = models.DateTimeField("시각", db_index=True)
     # No database constraint and no cascade: deleting a user must neither rewrite nor delete

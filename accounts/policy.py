@@ -40,6 +40,8 @@ POLICY: dict[str, dict[str, Rule]] = {
     "auth-token-refresh": {"POST": Rule(ANONYMOUS, "login")},
     "auth-logout": {"POST": Rule(ANONYMOUS, "login")},
     "health": {"GET": Rule(ANONYMOUS, None)},
+    "health-ready": {"GET": Rule(ANONYMOUS, None)},
+    "health-live": {"GET": Rule(ANONYMOUS, None)},
     # seed 004: customers
     "customer-detail": {
         "GET": Rule(S, "general", 5 * MINUTE),
@@ -72,6 +74,7 @@ POLICY: dict[str, dict[str, Rule]] = {
     "reports-download": {"GET": Rule(M, "general")},
     "etl-sync": {"POST": Rule(A, "general")},
     "etl-job-detail": {"GET": Rule(A, "general")},
+    "products-search": {"GET": Rule(S, "general")},  # issue 16: search on the synced index
     # platform
     "audit-logs": {"GET": Rule(A, "general")},
     "schema": {"GET": Rule(S, None)},

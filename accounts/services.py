@@ -27,11 +27,13 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.errors import ApiError, ErrorCode
 
+from . import login_guard
 from .audit import audit_log
 from .authentication import InvalidCredentials
 from .models import AuditLog, User
 from .principal import principal_from_user
 from .roles import Role
+from .sealing import keyed_hash
 
 logger = logging.getLogger(__name__)
 
@@ -73,12 +75,49 @@ def _token_bundle(refresh: RefreshToken, user: User) -> dict:
     }
 
 
+def _audit_login_failed(
+    *, request: HttpRequest, username: str, status: int, locked: bool, slowed: bool = False
+) -> None:
+    """The ``login_failed`` row. What was typed stays in clear only when it is an existing
+    account's name; anything else (people type passwords into the username box) is kept as a
+    keyed hash (accounts/sealing.py), which still groups repeated attempts."""
+    typed = username.strip()[:150]
+    known = bool(typed) and User.objects.filter(username=typed).exists()
+    query: dict = {"username_hash": keyed_hash(typed.lower()), "known_user": known, "locked": locked}
+    if known:
+        query["username"] = typed
+    if slowed:
+        query["slowed_down"] = True
+    audit_log(
+        action=AuditLog.Action.LOGIN_FAILED,
+        request=request,
+        actor_name=typed if known else "anonymous",
+        actor_type="anonymous",
+        query=query,
+        status_code=status,
+    )
+
+
 def auth_token_obtain(*, request: HttpRequest, username: str, password: str) -> dict:
     """Log in with username and password: tokens, or ``BadCredentials`` / ``AccountLocked``.
 
     ``request`` is the Django request (django-axes needs it to count failures and lock the
     account). Writes a ``login`` or ``login_failed`` audit row either way.
     """
+    from axes.handlers.proxy import AxesProxyHandler
+
+    pair_locked = AxesProxyHandler.is_locked(request, {"username": username})
+    wait = 0 if pair_locked else login_guard.slowdown_wait(username)
+    if wait:
+        _audit_login_failed(request=request, username=username, status=429, locked=False, slowed=True)
+        slowed = ApiError(
+            ErrorCode.RATE_LIMIT_EXCEEDED,
+            "로그인 실패가 반복된 계정입니다. 잠시 후 다시 시도하세요",
+            status=429,
+            details={"retry_after": wait},
+        )
+        slowed.headers = {"Retry-After": str(wait)}
+        raise slowed
     user = authenticate(request=request, username=username, password=password)
     locked = bool(getattr(request, "axes_locked_out", False))
     if user is None or locked:
@@ -86,19 +125,15 @@ def auth_token_obtain(*, request: HttpRequest, username: str, password: str) -> 
         # sees this flag; the envelope below already says the same thing.
         request.axes_locked_out = False  # type: ignore[attr-defined]
         status = 403 if locked else 401
-        audit_log(
-            action=AuditLog.Action.LOGIN_FAILED,
-            request=request,
-            actor_name=username[:150] or "anonymous",
-            actor_type="anonymous",
-            query={"username": username[:150], "locked": locked},
-            status_code=status,
-        )
+        _audit_login_failed(request=request, username=username, status=status, locked=locked)
+        if not locked:
+            login_guard.record_failure(username=username, request=request)
         if locked:
             locked_error = AccountLocked(details={"retry_after": _lockout_seconds()})
             locked_error.headers = {"Retry-After": str(_lockout_seconds())}
             raise locked_error
         raise BadCredentials()
+    login_guard.record_success(username)
     # Sends the signal `login()` would: resets axes' failure count, updates last_login.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     refresh = RefreshToken.for_user(user)
@@ -265,30 +300,41 @@ def demo_users_ensure(*, password: str | None = None) -> list[tuple[User, bool]]
 PRUNE_BATCH = 5000
 
 
+# accounts_auditlog_prune() (migration accounts 0005) refuses younger cutoffs
+DB_MIN_RETENTION_DAYS = 730
+
+
 def audit_prune(*, older_than_days: int | None = None, actor_name: str = "prune_audit_logs") -> int:
     """Delete audit rows older than the retention period (``AUDIT_RETENTION_DAYS``, two years
     by default) and record the prune itself as an audit row. The only path that deletes audit
-    rows: on PostgreSQL the table's trigger refuses deletes unless this transaction sets
-    ``wellness.audit_prune``."""
+    rows: on PostgreSQL the table's trigger refuses every delete but those of the
+    ``accounts_auditlog_prune`` function, which keeps at least two years."""
     days = settings.AUDIT_RETENTION_DAYS if older_than_days is None else older_than_days
     if days < 1:
         raise ValueError("보존 기간은 1일 이상이어야 합니다")
+    if connection.vendor == "postgresql" and days < DB_MIN_RETENTION_DAYS:
+        raise ValueError(f"감사 로그는 최소 {DB_MIN_RETENTION_DAYS}일 보존합니다 (데이터베이스가 더 짧은 삭제를 거부)")
     cutoff = timezone.now() - timezone.timedelta(days=days)
     table = AuditLog._meta.db_table
     deleted = 0
     with transaction.atomic():
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET LOCAL wellness.audit_prune = 'on'")
             while True:
-                # Batches keep each statement short on a large table.
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE created_at < %s LIMIT %s)",  # noqa: S608 - table name from the model
-                    [cutoff, PRUNE_BATCH],
-                )
-                if cursor.rowcount <= 0:
+                # Batches keep each statement short on a large table. On PostgreSQL only the
+                # SECURITY DEFINER function may delete (migration accounts 0005), and it
+                # refuses rows younger than two years whatever the caller asks.
+                if connection.vendor == "postgresql":
+                    cursor.execute("SELECT accounts_auditlog_prune(%s, %s)", [cutoff, PRUNE_BATCH])
+                    count = cursor.fetchone()[0]
+                else:
+                    cursor.execute(
+                        f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE created_at < %s LIMIT %s)",  # noqa: S608 - table name from the model
+                        [cutoff, PRUNE_BATCH],
+                    )
+                    count = cursor.rowcount
+                if count <= 0:
                     break
-                deleted += cursor.rowcount
+                deleted += count
         audit_log(
             action=AuditLog.Action.PRUNE,
             actor_name=actor_name,

@@ -7,16 +7,20 @@ principal (user id or service ``sub``), never a header. The login scope counts p
 and, separately, per peer IP address. Over the limit DRF raises ``Throttled`` and the exception
 handler answers 429 ``RATE_LIMIT_EXCEEDED`` with ``Retry-After``.
 
-When the cache is down the limit is not enforced (fail open, logged): reads must keep answering
-from the database; the lock-out of repeated failed logins still holds (it lives in the DB).
+When the cache is down, each process falls back to its own in-memory counters with the same
+limits (:data:`fallback_counter`): reads keep answering from the database and a principal is
+still limited (to at most the limit per worker process until Redis is back). The outage is
+logged once (core/outages.py). The lock-out of repeated failed logins lives in the DB.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 from django.conf import settings
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import _split_rate, get_usage
 from rest_framework.throttling import BaseThrottle
 
 from core.cache import cache_call
@@ -28,6 +32,35 @@ from .principal import principal_of
 logger = logging.getLogger(__name__)
 
 LOGIN_SCOPE = "login"
+
+
+class FallbackCounter:
+    """Fixed-window counters in this process, used while the shared cache is unreachable."""
+
+    MAX_KEYS = 50_000
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, int], int] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, rate: str) -> tuple[bool, int]:
+        """Count one request; answers ``(over_the_limit, seconds_left_in_window)``."""
+        limit, period = _split_rate(rate)
+        now = time.time()
+        window = int(now // period)
+        with self._lock:
+            if len(self._counts) > self.MAX_KEYS:
+                self._counts = {k: v for k, v in self._counts.items() if k[1] >= window}
+            count = self._counts.get((key, window), 0) + 1
+            self._counts[(key, window)] = count
+        return count > limit, max(int((window + 1) * period - now), 1)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+fallback_counter = FallbackCounter()
 
 
 def rate_for(scope: str) -> str | None:
@@ -89,10 +122,12 @@ class PolicyRateThrottle(BaseThrottle):
                 None,
             )
             if usage is None:
-                continue  # cache down: fail open (see module docstring)
-            if usage["should_limit"]:
+                # cache down: this process's own counter (see module docstring)
+                over, wait = fallback_counter.hit(f"{rule.rate_scope}:{key}", rate)
+            else:
+                over, wait = bool(usage["should_limit"]), max(int(usage["time_left"]), 1)
+            if over:
                 allowed = False
-                wait = max(int(usage["time_left"]), 1)
                 self._wait = max(self._wait or 0, wait)
         return allowed
 

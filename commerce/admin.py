@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Avg, Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
 from import_export.admin import ExportActionMixin, ImportExportMixin
 
 from accounts.principal import principal_from_user
@@ -26,7 +27,9 @@ from commerce.models import (
     WishlistItem,
 )
 from commerce.resources import OrderResource, ProductResource
+from commerce.selectors.products import ASPECT_LABELS, product_review_sentiment_summary
 from commerce.services.orders import order_create, order_status_change
+from commerce.services.products import order_delete, product_deactivate, product_delete
 from customers.admin_support import (
     SERVICE_ERRORS,
     AuditedImportExportMixin,
@@ -72,7 +75,7 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
     date_hierarchy = "created_at"
     list_select_related = ("category",)
     autocomplete_fields = ("category",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "review_sentiment_summary")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -91,6 +94,56 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
     @admin.display(description="리뷰 수", ordering="review_total")
     def review_count(self, obj: Product) -> int:
         return obj.review_total  # type: ignore[attr-defined]
+
+    # Deactivation and deletion go through the services: they log the row for the search index.
+    actions = ["deactivate_selected"]
+
+    @admin.action(description="선택한 상품 판매 중지")
+    def deactivate_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        actor = principal_from_user(request.user)
+        changed = 0
+        for product in queryset.filter(is_active=True):
+            product_deactivate(actor=actor, product=product, request=request)
+            changed += 1
+        self.message_user(request, f"{changed}개 상품을 판매 중지했습니다", messages.SUCCESS)
+
+    def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            product_deactivate(actor=principal_from_user(request.user), product=obj, request=request)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        product_delete(actor=principal_from_user(request.user), product=obj, request=request)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        actor = principal_from_user(request.user)
+        for product in queryset:
+            product_delete(actor=actor, product=product, request=request)
+
+    @admin.display(description="리뷰 감정 요약")
+    def review_sentiment_summary(self, obj: Product) -> str:
+        if obj.pk is None:
+            return "-"
+        summary = product_review_sentiment_summary(product_id=obj.pk)
+        if not summary["scored"]:
+            return "감정 분석된 리뷰가 없습니다"
+        c = summary["counts"]
+        praised = [(ASPECT_LABELS.get(a, a), v["positive"]) for a, v in summary["aspects"].items() if v["positive"]]
+        criticised = sorted(
+            ((ASPECT_LABELS.get(a, a), v["negative"]) for a, v in summary["aspects"].items() if v["negative"]),
+            key=lambda kv: -kv[1],
+        )
+        return format_html(
+            "분석된 리뷰 {}건 · 긍정 {}% (긍정 {} / 중립 {} / 부정 {})<br>호평: {}<br>혹평: {}",
+            summary["scored"],
+            f"{summary['positive_share'] * 100:.0f}",
+            c["positive"],
+            c["neutral"],
+            c["negative"],
+            ", ".join(f"{name} {n}건" for name, n in praised) or "-",
+            ", ".join(f"{name} {n}건" for name, n in criticised) or "-",
+        )
 
 
 class OrderItemInline(admin.TabularInline):
@@ -124,6 +177,7 @@ class OrderAdmin(BuyerDataAdminMixin, AuditedImportExportMixin, ImportExportMixi
     list_display = ("id", "created_at", "buyer", "status", "total_display", "item_count", "external_ref")
     list_filter = ("status", "currency")
     search_fields = ("=id", "=external_ref", "=buyer__id", "buyer__name", "buyer__phone")
+    customer_search_path = "buyer"
     search_help_text = "주문 번호, 외부 주문 번호, 구매자 ID·이름·전화번호로 검색"
     date_hierarchy = "created_at"
     list_select_related = ("buyer",)
@@ -154,6 +208,14 @@ class OrderAdmin(BuyerDataAdminMixin, AuditedImportExportMixin, ImportExportMixi
         if obj is None:
             return []
         return ["buyer", "total", "currency", "created_at", "updated_at", "external_ref"]
+
+    def delete_model(self, request: HttpRequest, obj: Order) -> None:
+        order_delete(actor=principal_from_user(request.user), order=obj, request=request)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        actor = principal_from_user(request.user)
+        for order in queryset:
+            order_delete(actor=actor, order=order, request=request)
 
     def save_model(self, request: HttpRequest, obj: Order, form: Any, change: bool) -> None:
         if not change:
@@ -230,10 +292,40 @@ class OrderItemAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
         return False
 
 
+class ReviewAspectFilter(admin.SimpleListFilter):
+    """Reviews whose aspect (맛, 배송 …) was scored positive or negative."""
+
+    title = "측면별 감정"
+    parameter_name = "aspect"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            (f"{aspect}:{label}", f"{name} {label_ko}")
+            for aspect, name in ASPECT_LABELS.items()
+            for label, label_ko in (("positive", "호평"), ("negative", "혹평"))
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value or ":" not in value:
+            return queryset
+        aspect, label = value.split(":", 1)
+        if aspect not in ASPECT_LABELS or label not in ("positive", "negative", "neutral"):
+            return queryset
+        return queryset.filter(**{f"sentiment_aspects__{aspect}__sentiment": label})
+
+
 @admin.register(Review)
 class ReviewAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "product", "customer", "rating", "content_preview")
-    list_filter = ("rating",)
+    list_display = ("created_at", "product", "customer", "rating", "content_preview", "sentiment", "aspects_display")
+    list_filter = ("rating", "sentiment", ReviewAspectFilter, "sentiment_model_version")
+    readonly_fields = (
+        "sentiment",
+        "sentiment_scores",
+        "sentiment_aspects",
+        "sentiment_model_version",
+        "sentiment_scored_at",
+    )
     search_fields = ("product__name", "content", "=customer__id")
     date_hierarchy = "created_at"
     list_select_related = ("product", "customer")
@@ -244,6 +336,15 @@ class ReviewAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
     @admin.display(description="내용")
     def content_preview(self, obj: Review) -> str:
         return (obj.content[:40] + "…") if len(obj.content) > 40 else obj.content
+
+    @admin.display(description="측면별 감정")
+    def aspects_display(self, obj: Review) -> str:
+        marks = {"positive": "+", "neutral": "·", "negative": "−"}
+        parts = [
+            f"{ASPECT_LABELS.get(a, a)}{marks.get((r or {}).get('sentiment'), '?')}"
+            for a, r in (obj.sentiment_aspects or {}).items()
+        ]
+        return " ".join(parts) or "-"
 
 
 @admin.register(WishlistItem)

@@ -65,12 +65,20 @@ class Product(models.Model):
     is_active = models.BooleanField("판매 중", default=True)
     created_at = models.DateTimeField("등록일", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("수정일", auto_now=True)
+    # the last image check (imaging.services.product_image_check; docs/imaging.md)
+    image_check_passed = models.BooleanField("이미지 검사 통과", null=True, blank=True, editable=False)
+    image_check_score = models.FloatField("이미지 품질 점수", null=True, blank=True, editable=False)
+    image_checked_at = models.DateTimeField("이미지 검사 일시", null=True, blank=True, editable=False)
+    image_check_result = models.JSONField("이미지 검사 결과", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "상품"
         verbose_name_plural = "상품"
         ordering = ["id"]
-        indexes = [models.Index(fields=["category", "is_active"])]
+        indexes = [
+            models.Index(fields=["category", "is_active"]),
+            models.Index(fields=["updated_at", "id"], name="product_updated_cursor"),  # etl sync
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="product_price_non_negative"),
             models.CheckConstraint(
@@ -119,6 +127,7 @@ class Order(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["buyer", "created_at"]),
             models.Index(fields=["created_at", "status", "currency"]),
+            models.Index(fields=["updated_at", "id"], name="order_updated_cursor"),  # etl sync
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_non_negative"),
@@ -158,6 +167,9 @@ class OrderItem(models.Model):
         return f"{self.product} × {self.quantity}"
 
 
+SENTIMENT_CHOICES = [("positive", "긍정"), ("neutral", "중립"), ("negative", "부정")]
+
+
 class Review(models.Model):
     """A product review by a customer, rating 1–5."""
 
@@ -171,6 +183,15 @@ class Review(models.Model):
     rating = models.PositiveSmallIntegerField("평점")
     content = models.TextField("내용", blank=True)
     created_at = models.DateTimeField("작성 일시", db_index=True)
+    # Written by ml's sentiment scoring (docs/sentiment.md); empty until the review is scored.
+    # (database defaults too: bulk loaders insert reviews without these columns)
+    sentiment = models.CharField(
+        "감정", max_length=8, choices=SENTIMENT_CHOICES, blank=True, default="", db_default="", db_index=True
+    )
+    sentiment_scores = models.JSONField("감정 점수", null=True, blank=True)
+    sentiment_aspects = models.JSONField("측면별 감정", null=True, blank=True)
+    sentiment_model_version = models.CharField("감정 모델 버전", max_length=96, blank=True, default="", db_default="")
+    sentiment_scored_at = models.DateTimeField("감정 분석 일시", null=True, blank=True)
 
     class Meta:
         verbose_name = "리뷰"
@@ -287,3 +308,32 @@ class SearchQuery(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class DeletionLog(models.Model):
+    """A row deleted or deactivated by a commerce service (``product_delete``,
+    ``product_deactivate``, ``order_delete``). Downstream copies (the search index, ``etl``)
+    read it in ``id`` order to remove what no longer exists; written in the same transaction
+    as the delete, never by signals."""
+
+    class Entity(models.TextChoices):
+        PRODUCT = "product", "상품"
+        ORDER = "order", "주문"
+
+    class Reason(models.TextChoices):
+        DELETED = "deleted", "삭제"
+        DEACTIVATED = "deactivated", "판매 중지"
+
+    entity = models.CharField("대상", max_length=20, choices=Entity.choices)
+    object_id = models.BigIntegerField("대상 ID")
+    reason = models.CharField("사유", max_length=12, choices=Reason.choices)
+    created_at = models.DateTimeField("기록 일시", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "삭제 기록"
+        verbose_name_plural = "삭제 기록"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["entity", "id"], name="deletion_log_entity_id")]
+
+    def __str__(self) -> str:
+        return f"{self.get_entity_display()} #{self.object_id} {self.get_reason_display()}"

@@ -23,6 +23,8 @@ import orjson
 from django.conf import settings
 from django.core.cache import cache
 
+from .outages import dependency_failed, dependency_ok
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -60,11 +62,13 @@ def cache_call(op: Callable[[], T], default: Any = None) -> T | Any:
     if breaker.is_open:
         return default
     try:
-        return op()
+        value = op()
     except Exception as exc:  # noqa: BLE001 - any cache backend failure means "no cache"
         breaker.trip()
-        logger.warning("cache unavailable, skipping it for a while: %s", exc)
+        dependency_failed("cache", exc)  # one log line per outage, not per request
         return default
+    dependency_ok("cache")
+    return value
 
 
 def cache_available() -> bool:

@@ -99,3 +99,15 @@ class InsufficientData(ApiError):
 class ModelNotTrained(ApiError):
     status_code = 503
     code = ErrorCode.MODEL_NOT_TRAINED
+
+
+class ServiceUnavailable(ApiError):
+    """503 ``SERVICE_UNAVAILABLE`` with ``Retry-After`` (a dependency such as the database is
+    unreachable; the client should retry later)."""
+
+    status_code = 503
+    code = ErrorCode.SERVICE_UNAVAILABLE
+
+    def __init__(self, message: str | None = None, *, details: dict | None = None, retry_after: int = 5) -> None:
+        super().__init__(message=message, details=details)
+        self.headers = {"Retry-After": str(retry_after)}

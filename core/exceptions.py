@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
 from .envelope import error_body
 from .errors import ApiError, ErrorCode
+from .outages import dependency_failed
 from .request_context import current_request_id
 
 logger = logging.getLogger("api")
@@ -36,6 +38,12 @@ def classify(exc: BaseException) -> tuple[int, str, str | None, dict, dict]:
         return 413, ErrorCode.PAYLOAD_TOO_LARGE, None, {}, headers
     if isinstance(exc, PermissionDenied):
         return 403, ErrorCode.UNAUTHORIZED_ACCESS, None, {}, headers
+    if isinstance(exc, SuspiciousOperation):
+        # a bad Host header, too many form fields or files: the request itself is at fault
+        return 400, ErrorCode.VALIDATION_ERROR, "요청을 처리할 수 없습니다", {}, headers
+    if isinstance(exc, (OverflowError, DataError)):
+        # an id past the 64-bit range, a date at the end of the calendar: out of range input
+        return 400, ErrorCode.VALIDATION_ERROR, "값이 허용 범위를 벗어났습니다", {}, headers
     if isinstance(exc, DjangoValidationError):
         details = {"fields": exc.message_dict} if hasattr(exc, "error_dict") else {"errors": exc.messages}
         return 400, ErrorCode.VALIDATION_ERROR, None, details, headers
@@ -64,12 +72,33 @@ def classify(exc: BaseException) -> tuple[int, str, str | None, dict, dict]:
                     details = {"retry_after": int(headers["Retry-After"])}
                 return status, code, message, details, headers
         return exc.status_code, ErrorCode.VALIDATION_ERROR, None, {}, headers
+    if _database_unreachable(exc):
+        # logged once per outage (core/outages.py), answered fast with a retry hint
+        dependency_failed("database", exc)
+        headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return 503, ErrorCode.SERVICE_UNAVAILABLE, DATABASE_DOWN_MESSAGE, {}, headers
     return 500, ErrorCode.INTERNAL_ERROR, None, {}, headers
+
+
+DATABASE_RETRY_AFTER = 5
+DATABASE_DOWN_MESSAGE = "데이터베이스에 연결할 수 없습니다. 잠시 후 다시 시도하세요"
+
+
+def _database_unreachable(exc: BaseException) -> bool:
+    """A connection-level database failure (refused, timed out, pool exhausted, dropped)."""
+    from django.db import InterfaceError, OperationalError
+
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    # psycopg_pool.PoolTimeout when Django's pool is used and no connection can be made
+    return any(klass.__name__ in {"PoolTimeout", "OperationalError"} for klass in type(exc).__mro__) and (
+        type(exc).__module__.startswith(("psycopg", "psycopg_pool"))
+    )
 
 
 def envelope_response(exc: BaseException, request_id: str | None = None) -> Response:
     status, code, message, details, headers = classify(exc)
-    if status >= 500 and not isinstance(exc, ApiError):
+    if status >= 500 and status != 503 and not isinstance(exc, ApiError):
         logger.exception("unhandled error: %s", type(exc).__name__, exc_info=exc)
     body = error_body(code, request_id=request_id or current_request_id(), message=message, details=details)
     response = Response(body, status=status, headers=headers)

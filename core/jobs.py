@@ -164,6 +164,7 @@ def job_enqueue(*, kind: str, params: dict | None = None, actor: object | None =
     """Create a job and run it on the job engine once the surrounding transaction commits."""
     job = job_create(kind=kind, params=params, actor=actor)
     transaction.on_commit(lambda: job_send(job.pk))
+    jobs_reap_if_due()
     return job
 
 
@@ -235,9 +236,31 @@ def jobs_reap_stale(*, now: datetime | None = None, job_ids: list[int] | None = 
     return reaped
 
 
+def jobs_reap_if_due() -> int:
+    """Run :func:`jobs_reap_stale` at most once per ``JOB_REAP_INTERVAL_SECONDS`` (default 60)
+    across all processes (a shared-cache flag; with the cache down, every call reaps: one
+    indexed UPDATE). Called on activity — a job read or enqueued, the readiness probe that
+    load balancers call every few seconds, the admin's job list — so stale jobs are failed in
+    every deployment mode, with or without Celery beat (which also runs the reaper every 5
+    minutes) or a cron ``reap_stale_jobs``. Also drops expired Idempotency-Key answers."""
+    from django.core.cache import cache
+
+    from .cache import cache_call
+
+    interval = int(getattr(settings, "JOB_REAP_INTERVAL_SECONDS", 60))
+    if not cache_call(lambda: cache.add("jobs:reap-due", 1, interval), True):
+        return 0
+    reaped = jobs_reap_stale()
+    from .idempotency import idempotency_prune
+
+    idempotency_prune()
+    return reaped
+
+
 def job_get(*, job_id: int, kind: str | None = None, not_found_code: str = "JOB_NOT_FOUND") -> Job:
     """Read one job (reaping it first if its worker died). Raises ``NotFoundError``."""
     jobs_reap_stale(job_ids=[job_id])
+    jobs_reap_if_due()
     qs = Job.objects.all()
     if kind is not None:
         qs = qs.filter(kind__startswith=kind)

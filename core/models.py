@@ -46,3 +46,23 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.get_status_display()})"
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer to a creating ``POST`` sent with an ``Idempotency-Key`` header
+    (core/idempotency.py). ``status_code`` is null while the first request is still running."""
+
+    owner = models.CharField("호출자", max_length=160)
+    key = models.CharField("멱등 키", max_length=255)
+    fingerprint = models.CharField("요청 지문", max_length=64)
+    status_code = models.PositiveSmallIntegerField("상태 코드", null=True, blank=True)
+    response = models.JSONField("응답 데이터", null=True, blank=True)
+    created_at = models.DateTimeField("요청 일시", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "멱등 요청"
+        verbose_name_plural = "멱등 요청"
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"

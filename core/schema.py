@@ -27,6 +27,7 @@ ERROR_RESPONSES: dict[int, tuple[str, list[str]]] = {
     403: ("권한 없음 또는 계정 잠김", [ErrorCode.UNAUTHORIZED_ACCESS, ErrorCode.ACCOUNT_LOCKED]),
     404: ("대상을 찾을 수 없음 (<ENTITY>_NOT_FOUND)", [ErrorCode.NOT_FOUND, ErrorCode.CUSTOMER_NOT_FOUND]),
     405: ("허용되지 않은 메서드", [ErrorCode.METHOD_NOT_ALLOWED]),
+    409: ("현재 상태와 충돌 (잔여 없음, 같은 멱등 키의 요청 처리 중)", [ErrorCode.CONFLICT, "IDEMPOTENCY_IN_PROGRESS"]),
     406: ("제공할 수 없는 응답 형식", [ErrorCode.NOT_ACCEPTABLE]),
     413: ("요청 본문이 너무 큼", [ErrorCode.PAYLOAD_TOO_LARGE]),
     415: ("지원하지 않는 콘텐츠 형식", [ErrorCode.UNSUPPORTED_MEDIA_TYPE]),
@@ -97,8 +98,8 @@ ERROR_ENVELOPE = {
 }
 
 
-def _error_response(status: int) -> dict:
-    description, codes = ERROR_RESPONSES[status]
+def _error_response(status: int, spec: tuple[str, list[str]] | None = None) -> dict:
+    description, codes = spec or ERROR_RESPONSES[status]
     code = codes[0]
     example = {
         "success": False,
@@ -139,4 +140,11 @@ def envelope_postprocessing_hook(result: dict, generator: object, request: objec
                 response.setdefault("headers", {})["X-Request-ID"] = REQUEST_ID_HEADER
             for status in ERROR_RESPONSES:
                 responses.setdefault(str(status), _error_response(status))
+            if any(
+                p.get("in") == "header" and p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])
+            ):
+                responses.setdefault("422", _error_response(422, IDEMPOTENCY_REUSED))
     return result
+
+
+IDEMPOTENCY_REUSED = ("같은 멱등 키를 다른 요청에 다시 사용함", ["IDEMPOTENCY_KEY_REUSED"])

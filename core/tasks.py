@@ -22,4 +22,7 @@ def run_job(job_id: int) -> str | None:
 
 @shared_task(name="core.reap_stale_jobs", ignore_result=True)
 def reap_stale_jobs() -> int:
+    from .idempotency import idempotency_prune
+
+    idempotency_prune()  # expired Idempotency-Key answers, on the same schedule
     return jobs_reap_stale()

@@ -8,7 +8,6 @@ Personal data is masked and every view of customer data is audited: see ``admin_
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django import forms
@@ -74,17 +73,6 @@ def extend_package(request: HttpRequest, **data: Any) -> PackagePurchase:
 
 def cancel_package(request: HttpRequest, **data: Any) -> PackagePurchase:
     return package_purchase_cancel(actor=principal_from_user(request.user), request=request, **data)
-
-
-def phone_spellings(digits: str) -> set[str]:
-    """The ways a Korean number is written: 01012345678 → {01012345678, 010-1234-5678};
-    02 numbers and 10-digit mobiles get their usual hyphenation too."""
-    spellings = {digits}
-    if digits.startswith("02") and len(digits) in (9, 10):
-        spellings.add(f"02-{digits[2:-4]}-{digits[-4:]}")
-    elif len(digits) in (10, 11):
-        spellings.add(f"{digits[:3]}-{digits[3:-4]}-{digits[-4:]}")
-    return spellings
 
 
 def balances_summary(purchase: PackagePurchase) -> str:
@@ -312,6 +300,7 @@ class CustomerAdmin(
     list_display_links = ("id", "name")
     list_filter = ("membership_level", "customer_status", "risk_level", "gender", "assigned_staff")
     search_fields = ("name", "phone", "email", "=external_id")
+    customer_search_path = ""
     search_help_text = "이름, 전화번호, 이메일 또는 외부 고객 ID로 검색"
     date_hierarchy = "created_at"
     list_select_related = ("assigned_staff",)
@@ -395,24 +384,6 @@ class CustomerAdmin(
         if not principal_of(request).can_view_health:
             inlines.remove(HealthMetricInline)
         return inlines
-
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
-        term = search_term.strip()
-        if term.isdigit() and len(term) < 7:
-            # A short number is a customer id (phone numbers have 7+ digits).
-            return queryset.filter(pk=int(term)), False
-        digits = re.sub(r"\D", "", term)
-        if len(digits) >= 9 and re.fullmatch(r"[\d\s().+-]+", term):
-            # A whole phone number: exact match on the indexed column, in the spellings in use
-            # (010-1234-5678, 01012345678); a scan over 100k rows only when that finds nothing.
-            found = queryset.filter(phone__in=phone_spellings(digits))
-            if found.exists():
-                return found, False
-        elif "@" in term and " " not in term:
-            found = queryset.filter(email__in={term, term.lower()})
-            if found.exists():
-                return found, False
-        return super().get_search_results(request, queryset, term)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Customer | None = None) -> list[str]:
         readonly = super().get_readonly_fields(request, obj)
@@ -673,6 +644,7 @@ class PackagePurchaseAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
     )
     list_filter = ("status", ExpiryFilter, "package")
     search_fields = ("customer__name", "customer__phone", "=customer__id", "package__name")
+    customer_search_path = "customer"
     search_help_text = "고객 이름·전화번호·고객 ID 또는 패키지명으로 검색"
     date_hierarchy = "purchase_date"
     list_select_related = ("customer", "package", "sold_by")
@@ -835,6 +807,7 @@ class PackageBalanceAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
     list_display = ("purchase", "customer_display", "service", "total", "used", "remaining_display")
     list_filter = ("service",)
     search_fields = ("purchase__customer__name", "=purchase__customer__id")
+    customer_search_path = "purchase__customer"
     list_select_related = ("purchase__customer", "purchase__package", "service")
     raw_id_fields = ("purchase",)
     show_full_result_count = False
@@ -891,6 +864,7 @@ class ServiceSessionAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
     )
     list_filter = ("service", "satisfaction_rating", "staff")
     search_fields = ("customer__name", "customer__phone", "=customer__id")
+    customer_search_path = "customer"
     search_help_text = "고객 이름·전화번호·고객 ID로 검색"
     date_hierarchy = "service_date"
     list_select_related = ("customer", "service", "staff", "purchase__package")
@@ -962,6 +936,7 @@ class HealthMetricAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
     list_display = ("customer", "metric", "value", "measured_on", "source")
     list_filter = ("metric", "source")
     search_fields = ("=customer__id", "customer__name")
+    customer_search_path = "customer"
     date_hierarchy = "measured_on"
     list_select_related = ("customer",)
     raw_id_fields = ("customer",)
@@ -1001,6 +976,7 @@ class CustomerPreferenceAdmin(CustomerDataAdminMixin, admin.ModelAdmin):
     )
     list_filter = ("preferred_time", "communication_preference", "marketing_consent")
     search_fields = ("=customer__id", "customer__name")
+    customer_search_path = "customer"
     list_select_related = ("customer",)
     raw_id_fields = ("customer",)
     show_full_result_count = False

@@ -13,7 +13,6 @@ the audit rows of API.md, applied the same way on every page.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,19 +23,18 @@ from django.http import HttpRequest, HttpResponse
 from import_export.formats import base_formats
 
 from accounts.audit import audit_log
-from accounts.masking import PII_FIELDS, mask_email, mask_name, mask_phone, mask_value
+from accounts.masking import PII_FIELDS, mask_value
 from accounts.principal import Principal, principal_of
 from core.cache import invalidate
 from core.errors import ApiError
 from core.money import format_money
+from customers.search_terms import audited_search_term, customers_matching, normalise_term, search_watch
 
 # What a refused service call raises; shown to the user as an admin error message.
 SERVICE_ERRORS = (ApiError, ValidationError)
 
 # The model fields that hold health information (API.md: view_health_info), by model field name.
 HEALTH_MODEL_FIELDS = ("health_goals", "session_notes", "health_interests", "value", "note")
-
-_DIGITS = re.compile(r"\d")
 
 
 def money(value: Any, currency: str = "KRW") -> str:
@@ -65,27 +63,12 @@ def rerender_as_get(view: Any, request: HttpRequest, *args: Any) -> HttpResponse
     return view(request, *args)
 
 
-def masked_search_term(term: str) -> str:
-    """The search text as it goes into the audit row: a phone number, an e-mail or a name is
-    masked like the value it looks for (logs follow the masking scheme too)."""
-    term = term.strip()
-    if not term:
-        return ""
-    if "@" in term:
-        return mask_email(term) or ""
-    if len(_DIGITS.findall(term)) >= 7:
-        return mask_phone(term) or ""
-    if term.isdigit():
-        return term  # an id or a short number, not personal data
-    return mask_name(term) or ""
-
-
 def changelist_conditions(request: HttpRequest) -> dict[str, Any]:
     """Filters and (masked) search text of a changelist request, for the audit row."""
     conditions: dict[str, Any] = {}
     for key, value in request.GET.items():
         if key == "q":
-            conditions["q"] = masked_search_term(value)
+            conditions.update(audited_search_term(value))
         elif key not in {"o", "p", "_changelist_filters"}:
             conditions[key] = value[:100]
     return conditions
@@ -248,6 +231,8 @@ class CustomerDataAdminMixin(FastDateHierarchyMixin):
             for row in rows:
                 ids.update(self.customer_ids_of(row))
             principal = self.principal(request)
+            if request.GET.get("q"):
+                search_watch(principal=principal, term=request.GET["q"], request=request)
             unmasked = [f for f in self.pii_fields if principal.can_view_unmasked]
             health = list(self.health_fields) if principal.can_view_health else []
             if self.health_model and not principal.can_view_health:
@@ -291,9 +276,36 @@ class CustomerDataAdminMixin(FastDateHierarchyMixin):
             readonly += [f"masked_{f}" for f in self.pii_fields]
         return readonly
 
+    # --- search ------------------------------------------------------------------------
+    # The relation from this model to Customer ("" for Customer itself). When set, the search
+    # box matches the customer's name, phone and e-mail under the rules of
+    # customers/search_terms.py (the same as the API search: whole values or the last four
+    # digits for users who see masked values), and those columns are left out of the plain
+    # ``search_fields`` substring search, which keeps only the other fields.
+    customer_search_path: str | None = None
+
+    def _is_customer_pii_lookup(self, lookup: str) -> bool:
+        prefix = f"{self.customer_search_path}__" if self.customer_search_path else ""
+        name = lookup.lstrip("^=@")
+        return name.startswith(prefix) and name[len(prefix) :] in PII_FIELDS
+
     def get_search_fields(self, request: HttpRequest) -> Sequence[str]:
-        # Search always looks at the raw columns; results are displayed masked.
-        return super().get_search_fields(request)  # type: ignore[misc]
+        fields = super().get_search_fields(request)  # type: ignore[misc]
+        if self.customer_search_path is None:
+            return fields
+        return [f for f in fields if not self._is_customer_pii_lookup(f)]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+        term = normalise_term(search_term)
+        if self.customer_search_path is None or not term:
+            return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
+        others, may_have_duplicates = super().get_search_results(request, queryset, term)  # type: ignore[misc]
+        matching = customers_matching(term, unmasked=self.principal(request).can_view_unmasked).values("pk")
+        path = f"{self.customer_search_path}__in" if self.customer_search_path else "pk__in"
+        by_customer = queryset.filter(**{path: matching})
+        if not self.get_search_fields(request):
+            return by_customer, may_have_duplicates
+        return others | by_customer, may_have_duplicates
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None

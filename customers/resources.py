@@ -16,6 +16,7 @@ from import_export import fields, resources, widgets
 
 from accounts.masking import mask_value
 from accounts.principal import ANONYMOUS, Principal
+from core.spreadsheet import escape_formula
 from customers.models import Customer, CustomerStatus, Gender, MembershipLevel
 
 
@@ -75,6 +76,10 @@ class PrincipalResourceMixin:
         for field in self.fields.values():  # type: ignore[attr-defined]
             if isinstance(field, MaskedField):
                 field.principal = self.principal
+
+    def export_field(self, field: Any, instance: Any, **kwargs: Any) -> Any:
+        # every exported text cell: no spreadsheet formula can run (core/spreadsheet.py)
+        return escape_formula(super().export_field(field, instance, **kwargs))  # type: ignore[misc]
 
     @property
     def masked_columns(self) -> list[str]:

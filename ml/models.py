@@ -24,6 +24,9 @@ class ModelArtifact(models.Model):
         verbose_name_plural = "모델 아티팩트"
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["name", "version"], name="artifact_name_version_unique")]
+        # The served-version lookup (every scoring request) reads only this index: on SQLite the
+        # columns after the blob would otherwise walk its overflow pages (~90 ms for 20 MB).
+        indexes = [models.Index(fields=["name", "is_active", "-created_at", "-id"], name="artifact_latest")]
 
     def __str__(self) -> str:
         return f"{self.name}@{self.version}"

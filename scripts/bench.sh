@@ -20,4 +20,17 @@ echo "=== price optimiser (seed 000 §4.1): first request, stored estimates p50/
 $PY manage.py bench_pricing --train --requests 200 --on-demand 10 --json bench/results/pricing.json
 echo "=== throughput: gunicorn (2 workers, production settings) under Locust load, three roles"
 $PY manage.py bench_load --workers 2 --users 32 --duration 60 --json bench/results/load.json
+echo "=== search sync (seed 000 §7): full sync of 100,000 products, incremental of 1,000 changes, search"
+# its own database (it creates products) and its own index directory: docs/etl.md
+ETL_DB="${ETL_BENCH_DATABASE_URL:-${DATABASE_URL%/*}/bench_etl}"
+DATABASE_URL="$ETL_DB" $PY scripts/ensure_database.py
+DATABASE_URL="$ETL_DB" $PY manage.py migrate --noinput -v0
+DATABASE_URL="$ETL_DB" SEARCH_INDEX_DIR="${ETL_BENCH_INDEX_DIR:-/tmp/etl-bench-index}" \
+  $PY manage.py bench_etl --products 100000 --changes 1000 --searches 500 --json bench/results/etl.json
+echo "=== imaging (seed 000 §5): validate on a 12-MP JPEG, label OCR per photo"
+nice -n 10 $PY manage.py bench_imaging --validate 20 --ocr 10 --json bench/results/imaging.json
+echo "=== review sentiment (seed 000 §4.2): load time, RSS, single-review p95, batch reviews/s"
+nice -n 10 $PY manage.py bench_sentiment --train-if-missing --json bench/results/sentiment.json
+echo "=== shop product recommendations (seed 000 §3): training, artifact memory, endpoints cold"
+$PY manage.py bench_product_recs --train --json bench/results/product_recs.json
 echo "results: bench/results/*.json"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import AuditLog
+from accounts.sealing import unseal
 
 
 class TokenObtainInput(serializers.Serializer):
@@ -63,9 +64,20 @@ class AuditLogOutput(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance: AuditLog) -> dict:
+        # The audit log is an ADMIN route: a sealed search term is shown decrypted as
+        # ``query.q_raw`` for investigators (customers/search_terms.py).
+        data = super().to_representation(instance)
+        query = data.get("query")
+        if isinstance(query, dict) and query.get("q_sealed"):
+            data["query"] = {**query, "q_raw": unseal(query["q_sealed"])}
+        return data
+
 
 class AuditLogQuery(serializers.Serializer):
-    customer = serializers.IntegerField(required=False, min_value=1, help_text="이 고객의 데이터에 접근한 기록")
+    customer = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="이 고객의 데이터에 접근한 기록"
+    )
     actor = serializers.CharField(required=False, max_length=150, help_text="사용자 이름 또는 서비스 이름(sub)")
     action = serializers.ChoiceField(required=False, choices=AuditLog.Action.choices)
     date_from = serializers.DateField(required=False, help_text="시작일 (포함, YYYY-MM-DD)")

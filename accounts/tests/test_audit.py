@@ -95,6 +95,38 @@ def test_database_refuses_update_and_delete_even_in_raw_sql():
     assert AuditLog.objects.get(pk=row.pk).action == "view"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database trigger is PostgreSQL only")
+def test_application_role_cannot_switch_the_guard_off_or_truncate():
+    with connection.cursor() as cursor:  # (conftest switches it off only to flush test data)
+        cursor.execute("ALTER TABLE accounts_auditlog ENABLE TRIGGER accounts_auditlog_no_truncate")
+    row = write(customer_ids=[1])
+    for statements in (
+        [("SET LOCAL wellness.audit_prune = 'on'", None), ("DELETE FROM accounts_auditlog WHERE id = %s", [row.pk])],
+        [("TRUNCATE accounts_auditlog", None)],
+        [("UPDATE accounts_auditlog SET action = 'delete' WHERE id = %s", [row.pk])],
+        # the prune function keeps two years, whatever cutoff the caller passes
+        [("SELECT accounts_auditlog_prune(now(), 1000)", None)],
+    ):
+        with (
+            pytest.raises(DatabaseError, match=r"append-only|kept at least"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            for sql, params in statements:
+                cursor.execute(sql, params)
+    assert AuditLog.objects.get(pk=row.pk).action == "view"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_prune_function_runs_as_its_own_role():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.rolname, p.prosecdef FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner "
+            "WHERE p.proname = 'accounts_auditlog_prune'"
+        )
+        assert cursor.fetchone() == ("wellness_audit_pruner", True)
+
+
 def test_deleting_a_user_keeps_their_audit_rows(users):
     user = users["STAFF"]
     user_id = user.pk
@@ -121,11 +153,18 @@ def test_prune_removes_only_rows_past_retention(settings):
 
 
 def test_prune_with_days_argument_and_refusal_of_zero():
+    from django.core.management import CommandError
+
     write(when=timezone.now() - timedelta(days=40))
     write()
-    call_command("prune_audit_logs", "--days", "30", stdout=StringIO())
-    assert AuditLog.objects.exclude(action="prune").count() == 1
-    from django.core.management import CommandError
+    if connection.vendor == "postgresql":
+        # the database keeps two years whatever the application asks (migration accounts 0005)
+        with pytest.raises(CommandError):
+            call_command("prune_audit_logs", "--days", "30", stdout=StringIO())
+        assert AuditLog.objects.count() == 2
+    else:
+        call_command("prune_audit_logs", "--days", "30", stdout=StringIO())
+        assert AuditLog.objects.exclude(action="prune").count() == 1
 
     with pytest.raises(CommandError):
         call_command("prune_audit_logs", "--days", "0", stdout=StringIO())

@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import AuditLog, User
+from accounts.sealing import keyed_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -55,13 +56,16 @@ def test_bad_credentials_are_401_and_audited(api_client, manager, username):
     assert body["error"]["message"] == "아이디 또는 비밀번호가 올바르지 않습니다"
     assert "data" not in body
     row = AuditLog.objects.get()
+    known = username == "kim"
     assert (row.action, row.actor_name, row.actor_type, row.actor_user_id) == (
         "login_failed",
-        username,
+        username if known else "anonymous",  # a typed non-account name is never kept in clear
         "anonymous",
         None,
     )
-    assert row.query == {"username": username, "locked": False}
+    expected = {"username_hash": keyed_hash(username), "known_user": known, "locked": False}
+    assert row.query == ({**expected, "username": username} if known else expected)
+    assert username not in str(row.query) or known
     assert row.status_code == 401
 
 

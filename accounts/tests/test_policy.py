@@ -86,7 +86,14 @@ def test_rule_lookup():
 # --- every row of the table on its real route ---------------------------------------------------
 
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
-_SAMPLE = {"int": "987654", "str": "x987654", "slug": "x987654", "uuid": str(uuid.UUID(int=987654)), "path": "x"}
+_SAMPLE = {
+    "int": "987654",
+    "id": "987654",
+    "str": "x987654",
+    "slug": "x987654",
+    "uuid": str(uuid.UUID(int=987654)),
+    "path": "x",
+}
 
 
 @functools.cache

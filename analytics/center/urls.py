@@ -5,6 +5,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("customers/<int:customer_id>/analytics", views.CustomerAnalyticsView.as_view(), name="customer-analytics"),
-    path("customers/segments/<int:customer_id>", views.CustomerSegmentView.as_view(), name="customer-segment"),
+    path("customers/<id:customer_id>/analytics", views.CustomerAnalyticsView.as_view(), name="customer-analytics"),
+    path("customers/segments/<id:customer_id>", views.CustomerSegmentView.as_view(), name="customer-segment"),
 ]

@@ -6,6 +6,6 @@ from .views import DashboardView, SalesForecastView, UserBehaviorView
 
 urlpatterns = [
     path("analytics/dashboard", DashboardView.as_view(), name="analytics-dashboard"),
-    path("analytics/users/<int:user_id>/behavior", UserBehaviorView.as_view(), name="analytics-user-behavior"),
+    path("analytics/users/<id:user_id>/behavior", UserBehaviorView.as_view(), name="analytics-user-behavior"),
     path("analytics/sales/forecast", SalesForecastView.as_view(), name="analytics-sales-forecast"),
 ]

@@ -49,8 +49,8 @@ class DashboardQuery(serializers.Serializer):
 
 class ForecastQuery(serializers.Serializer):
     days = serializers.IntegerField(min_value=1, max_value=MAX_FORECAST_DAYS, default=30)
-    product_id = serializers.IntegerField(min_value=1, required=False)
-    category_id = serializers.IntegerField(min_value=1, required=False)
+    product_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    category_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
     as_of = serializers.DateField(required=False, input_formats=DATE_FORMATS)
 
     def validate_as_of(self, value: date) -> date:

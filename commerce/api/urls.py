@@ -5,5 +5,5 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("customers/<int:customer_id>/orders", views.CustomerOrdersView.as_view(), name="customer-orders"),
+    path("customers/<id:customer_id>/orders", views.CustomerOrdersView.as_view(), name="customer-orders"),
 ]

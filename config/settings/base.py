@@ -13,7 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -57,8 +56,10 @@ def database_from_url(url: str) -> dict:
             "pool": {
                 "min_size": pool_min,
                 "max_size": pool_max,
-                "timeout": float(os.environ.get("DB_POOL_TIMEOUT", 10)),
+                # short: with PostgreSQL down a request answers 503 in seconds, not 10-30 s
+                "timeout": float(os.environ.get("DB_POOL_TIMEOUT", 3)),
             },
+            "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", 3)),
             # JIT compiles for ~100 ms on the app's short OLTP queries and never pays back
             "options": "-c jit=off",
         },
@@ -112,6 +113,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -253,11 +255,6 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-jobs": {"task": "core.reap_stale_jobs", "schedule": 300.0},
-    # ml.pricing: every product's price elasticity, nightly after the day's orders (docs/pricing.md)
-    "price-elasticity-nightly": {
-        "task": "ml.estimate_price_elasticity",
-        "schedule": crontab(hour=3, minute=30),
-    },
 }
 
 # --- REST API --------------------------------------------------------------------------
@@ -270,7 +267,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.RoutePolicyPermission"],
     "DEFAULT_RENDERER_CLASSES": ["core.renderers.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "core.parsers.BoundedJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -278,7 +275,7 @@ REST_FRAMEWORK = {
     # One throttle for every view: the route's rate_scope in accounts/policy.py, per principal.
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.PolicyRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "core.schema.EnvelopeAutoSchema",
-    "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "accounts.exception_handler.audited_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
@@ -319,7 +316,10 @@ SPECTACULAR_SETTINGS = {
 # --- lock-out (django-axes) ------------------------------------------------------------
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# per username AND address together (anyone could lock anyone out by username alone);
+# accounts/login_guard.py adds a per-username slow-down and an alert
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_SLOWDOWN_SECONDS = int(os.environ.get("LOGIN_SLOWDOWN_SECONDS", 10))
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
@@ -362,4 +362,83 @@ LOGGING = {
         # axes logs every login at INFO; failures and lock-outs are in the audit log already.
         "axes": {"level": "WARNING"},
     },
+}
+
+# --- security hardening (docs/security.md) -------------------------------------------------
+# Keys for sealed audit values (raw search terms) and keyed hashes (typed login names); when
+# unset they are derived from SECRET_KEY. Set it in production (docs/configuration.md).
+AUDIT_SEAL_KEY = os.environ.get("AUDIT_SEAL_KEY", "")
+# Search enumeration alert: more distinct search terms than this by one principal per window
+SEARCH_ENUMERATION_LIMIT = int(os.environ.get("SEARCH_ENUMERATION_LIMIT", 30))
+SEARCH_ENUMERATION_WINDOW = int(os.environ.get("SEARCH_ENUMERATION_WINDOW", 600))
+# Sessions may be recorded at most this many days back (and never before the customer existed)
+SESSION_BACKDATE_DAYS = int(os.environ.get("SESSION_BACKDATE_DAYS", 90))
+IDEMPOTENCY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_TTL_HOURS", 24))
+MAX_JSON_DEPTH = int(os.environ.get("MAX_JSON_DEPTH", 32))
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY") or (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+# --- search index sync (etl, seed 000 §7; docs/etl.md) ------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+# Embedded default: tantivy indexes on disk. With SEARCH_URL the default target is the server
+# (SEARCH_BACKEND = elasticsearch | opensearch).
+SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", BASE_DIR / "var" / "search"))
+SEARCH_URL = os.environ.get("SEARCH_URL", "")
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "elasticsearch")
+SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "wellness")
+ETL_BATCH_SIZE = int(os.environ.get("ETL_BATCH_SIZE", 2000))
+ETL_FULL_BATCH_SIZE = int(os.environ.get("ETL_FULL_BATCH_SIZE", 10000))  # a full rebuild commits less often
+# Rows changed less than this long ago wait for the next run (a transaction still open when
+# the run starts must not fall behind the cursor).
+ETL_SAFETY_LAG_SECONDS = float(os.environ.get("ETL_SAFETY_LAG_SECONDS", 2))
+ETL_PRODUCTS_SYNC_SECONDS = float(os.environ.get("ETL_PRODUCTS_SYNC_SECONDS", 300))
+CELERY_BEAT_SCHEDULE |= {
+    "etl-products-incremental": {
+        "task": "etl.sync_incremental",
+        "schedule": ETL_PRODUCTS_SYNC_SECONDS,
+        "kwargs": {"entity": "products"},
+    },
+    "etl-orders-incremental": {"task": "etl.sync_incremental", "schedule": 900.0, "kwargs": {"entity": "orders"}},
+    # ratings come from reviews, which do not touch the product row: rebuilt nightly
+    "etl-products-full-nightly": {
+        "task": "etl.sync_incremental",
+        "schedule": crontab(hour=3, minute=30),
+        "kwargs": {"entity": "products", "mode": "full"},
+    },
+}
+
+# --- imaging (seed 000 §5; docs/imaging.md) ----------------------------------------------
+# Bytes of one image (URL download, streamed; uploads are also bound by MAX_BODY_BYTES above).
+IMAGING_MAX_DOWNLOAD_BYTES = int(os.environ.get("IMAGING_MAX_DOWNLOAD_BYTES", 10 * 1024 * 1024))
+# Pixels of one image, checked from the header before any decoding (decompression bombs).
+IMAGING_MAX_PIXELS = int(os.environ.get("IMAGING_MAX_PIXELS", 50_000_000))
+IMAGING_FETCH_CONNECT_TIMEOUT = float(os.environ.get("IMAGING_FETCH_CONNECT_TIMEOUT", 3))
+IMAGING_FETCH_TOTAL_TIMEOUT = float(os.environ.get("IMAGING_FETCH_TOTAL_TIMEOUT", 10))
+IMAGING_FETCH_MAX_REDIRECTS = int(os.environ.get("IMAGING_FETCH_MAX_REDIRECTS", 3))
+# Host names (exactly as in the URL) that may resolve to private/loopback addresses, e.g. an
+# internal image store. Empty by default: no URL may reach our own network.
+IMAGING_FETCH_ALLOWED_PRIVATE_HOSTS = env_list("IMAGING_FETCH_ALLOWED_PRIVATE_HOSTS", [])
+IMAGING_MIN_RESOLUTION = int(os.environ.get("IMAGING_MIN_RESOLUTION", 800))
+# Tesseract: seconds per call, and concurrent Tesseract processes per worker process.
+IMAGING_OCR_TIMEOUT_SECONDS = float(os.environ.get("IMAGING_OCR_TIMEOUT_SECONDS", 30))
+IMAGING_OCR_MAX_CONCURRENCY = int(os.environ.get("IMAGING_OCR_MAX_CONCURRENCY", 1))
+# How long a request waits for a free Tesseract slot before answering 503.
+IMAGING_OCR_QUEUE_SECONDS = float(os.environ.get("IMAGING_OCR_QUEUE_SECONDS", 20))
+
+# --- review sentiment (docs/sentiment.md) ------------------------------------------------
+# Training/evaluation corpora (NSMC, KoBEST SentiNeg); never copied into the project.
+SENTIMENT_DATA_DIR = Path(os.environ.get("SENTIMENT_DATA_DIR", BASE_DIR.parent / "shared" / "data"))
+# Optional: a local fine-tuned transformers model directory served instead of the trained model.
+SENTIMENT_MODEL_PATH = os.environ.get("SENTIMENT_MODEL_PATH", "")
+CELERY_BEAT_SCHEDULE["score-new-reviews"] = {"task": "ml.score_new_reviews", "schedule": 300.0}
+
+# --- price optimiser (seed 000 §4.1; docs/pricing.md) -------------------------------------
+# every product's price elasticity, nightly after the day's orders and the 03:30 search rebuild
+CELERY_BEAT_SCHEDULE["price-elasticity-nightly"] = {
+    "task": "ml.estimate_price_elasticity",
+    "schedule": crontab(hour=4, minute=0),
 }

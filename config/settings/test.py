@@ -24,3 +24,8 @@ if REDIS_URL:
 
 # WhiteNoise warns on every request when STATIC_ROOT does not exist yet (no collectstatic in tests).
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
+
+# Tests train the sentiment model on a small corpus they write themselves (ml/tests/sentiment_corpus.py);
+# never on the shared corpora, which would take minutes.
+SENTIMENT_DATA_DIR = Path("/nonexistent/sentiment-data")  # noqa: F405
+SENTIMENT_MODEL_PATH = ""

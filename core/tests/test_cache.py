@@ -90,5 +90,5 @@ def test_api_reads_and_rate_limit_survive_a_dead_cache(settings, test_routes, ap
     settings.CACHES = DEAD_REDIS
     settings.RATE_LIMIT_OVERRIDES = {"general": "2/m"}
     client = api_client_for("STAFF")
-    # the counters are in the dead cache: fail open rather than refuse every request
-    assert [client.get("/api/v1/_test/staff").status_code for _ in range(4)] == [200] * 4
+    # the counters are in the dead cache: each process counts on its own (accounts/throttling.py)
+    assert [client.get("/api/v1/_test/staff").status_code for _ in range(4)] == [200, 200, 429, 429]

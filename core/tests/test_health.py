@@ -31,24 +31,25 @@ def test_anonymous_and_a_bad_token_do_not_matter(api_client):
     assert api_client.get("/api/v1/health", HTTP_AUTHORIZATION="Bearer garbage").status_code == 200
 
 
-def test_cache_down_is_503(api_client, settings):
+def test_cache_down_is_degraded_not_503(api_client, settings):
+    # reads still answer from the database: a load balancer must keep the instance
     settings.CACHES = DEAD_REDIS
     response = api_client.get("/api/v1/health")
-    assert response.status_code == 503
-    error = response.json()["error"]
-    assert error["code"] == "SERVICE_UNAVAILABLE"
-    assert error["details"]["status"] == "down"
-    assert error["details"]["checks"]["cache"]["status"] == "down"
-    assert error["details"]["checks"]["database"]["status"] == "ok"
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert data["status"] == "degraded"
+    assert data["checks"]["cache"]["status"] == "down"
+    assert data["checks"]["database"]["status"] == "ok"
     assert "Connection" not in response.content.decode()  # no internals
 
 
-def test_broker_down_is_503(api_client, settings):
+def test_broker_down_is_degraded(api_client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    response = api_client.get("/api/v1/health")
-    assert response.status_code == 503
-    assert response.json()["error"]["details"]["checks"]["jobs"]["status"] == "down"
+    response = api_client.get("/api/v1/health/ready")
+    assert response.status_code == 200
+    assert response.json()["data"]["status"] == "degraded"
+    assert response.json()["data"]["checks"]["jobs"]["status"] == "down"
 
 
 def test_broker_up_on_redis(api_client, settings, redis_only):

@@ -7,7 +7,7 @@ from . import views
 urlpatterns = [
     path("customers", views.CustomerListView.as_view(), name="customer-list"),
     path("customers/search", views.CustomerSearchView.as_view(), name="customer-search"),
-    path("customers/<int:customer_id>", views.CustomerDeleteView.as_view(), name="customer-delete"),
-    path("customers/<int:customer_id>/detail", views.CustomerDetailView.as_view(), name="customer-detail"),
-    path("customers/<int:customer_id>/sessions", views.CustomerSessionsView.as_view(), name="customer-sessions"),
+    path("customers/<id:customer_id>", views.CustomerDeleteView.as_view(), name="customer-delete"),
+    path("customers/<id:customer_id>/detail", views.CustomerDetailView.as_view(), name="customer-detail"),
+    path("customers/<id:customer_id>/sessions", views.CustomerSessionsView.as_view(), name="customer-sessions"),
 ]

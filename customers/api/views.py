@@ -7,16 +7,19 @@ Access rules (least role per method) come from ``accounts/policy.py`` by URL nam
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.masking import mask_email, mask_name, mask_phone
 from accounts.policy import rule_for
 from accounts.principal import principal_of
 from accounts.visibility import apply_health_policy
 from core.cache import cached_result
+from core.idempotency import idempotency_parameter, idempotent
 from customers.models import ServiceSession
+from customers.search_terms import audited_search_term, search_watch
 from customers.selectors.detail import customer_detail, customer_get, session_row, sessions_page
 from customers.selectors.search import customer_search
 from customers.services.customers import customer_create, customer_delete
@@ -40,17 +43,6 @@ def _cache_seconds(request: Request, default: int) -> int:
     match = getattr(request, "resolver_match", None)
     rule = rule_for(getattr(match, "url_name", None), "GET")
     return (rule.cache_seconds if rule and rule.cache_seconds else None) or default
-
-
-def masked_query_text(q: str) -> str:
-    """A search term as the audit row keeps it: masked like the field it most likely is."""
-    if not q:
-        return q
-    if "@" in q:
-        return mask_email(q) or ""
-    if sum(ch.isdigit() for ch in q) >= 4:
-        return mask_phone(q) or ""
-    return mask_name(q) or ""
 
 
 class CustomerDetailView(APIView):
@@ -99,13 +91,14 @@ class CustomerSearchView(APIView):
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.to_params()
-        data = customer_search(params=params)
         principal = principal_of(request)
+        data = customer_search(params=params, unmasked=principal.can_view_unmasked)
         seen = Revealed()
         data["customers"] = [seen.pii(row, principal) for row in data["customers"]]
         conditions = params.filters_applied()
         if "q" in conditions:
-            conditions["q"] = masked_query_text(conditions["q"])
+            conditions.update(audited_search_term(conditions.pop("q")))
+            search_watch(principal=principal, term=params.q, request=request)
         conditions.update(
             sort_by=params.sort_by, order="desc" if params.descending else "asc", page=params.page, size=params.size
         )
@@ -141,6 +134,13 @@ class CustomerSessionsView(APIView):
             }
         )
 
+    @extend_schema(
+        summary="이용(세션) 기록",
+        request=SessionCreateSerializer,
+        responses={201: OpenApiTypes.OBJECT},
+        parameters=[idempotency_parameter()],
+    )
+    @idempotent
     def post(self, request: Request, customer_id: int) -> Response:
         customer = customer_get(customer_id=customer_id)
         body = SessionCreateSerializer(data=request.data)
@@ -194,6 +194,12 @@ class CustomerListView(APIView):
         )
         return Response(data)
 
+    @extend_schema(
+        summary="고객 등록 (ADMIN)",
+        responses={201: OpenApiTypes.OBJECT},
+        parameters=[idempotency_parameter()],
+    )
+    @idempotent
     def post(self, request: Request) -> Response:
         body = CustomerCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -206,6 +212,7 @@ class CustomerListView(APIView):
 class CustomerDeleteView(APIView):
     """``DELETE /api/v1/customers/{id}`` (ADMIN): deleted, or anonymised when it has a history."""
 
+    @extend_schema(summary="고객 삭제 또는 익명화 (ADMIN)", responses={200: OpenApiTypes.OBJECT})
     def delete(self, request: Request, customer_id: int) -> Response:
         customer = customer_get(customer_id=customer_id)
         outcome = customer_delete(actor=principal_of(request), customer=customer, request=request)

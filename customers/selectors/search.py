@@ -6,16 +6,15 @@ The query count does not depend on the page size or the number of matches.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Replace
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from core.numbers import money_number
 from customers.models import HELD_UNTIL_FIELDS, SERVICE_BITS, Customer, PackageBalance, PackagePurchase, PurchaseStatus
+from customers.search_terms import search_term_filter, with_search_columns
 
 from .detail import membership_label
 
@@ -36,8 +35,6 @@ SORT_FIELDS = {
 }
 NULLABLE_SORT_FIELDS = {"last_visit_date"}
 PACKAGE_STATUSES = ("active", "expiring", "expired")
-
-_NON_DIGITS = re.compile(r"\D")
 
 
 @dataclass(frozen=True)
@@ -73,38 +70,12 @@ def _active_purchases(today: date) -> QuerySet[PackagePurchase]:
     return PackagePurchase.objects.filter(status=PurchaseStatus.ACTIVE, expiry_date__gte=today)
 
 
-_HANGUL_ONLY = re.compile(r"^[\uac00-\ud7a3\s]+$")
-_PHONE_LIKE = re.compile(r"^[\d\s\-+()]+$")
-
-
-def _text_filter(q: str) -> Q:
-    """Name, email or phone. Phone digits match with or without dashes (and spaces).
-
-    A term made only of digits and separators is a phone number (or part of one) and is
-    matched against the phone alone; a term with ``@`` against the email alone. This keeps
-    the scan to one column when the intent is plain."""
-    q = q.strip()
-    digits = _NON_DIGITS.sub("", q)
-    if _PHONE_LIKE.match(q) and len(digits) >= 3:
-        return Q(phone_digits__contains=digits)
-    if "@" in q:
-        return Q(email__icontains=q)
-    if _HANGUL_ONLY.match(q):
-        # Hangul has no case and never appears in an email address: the name alone, no UPPER()
-        return Q(name__contains=q)
-    cond = Q(name__icontains=q) | Q(email__icontains=q)
-    # mostly digits with a stray letter (e.g. "010 1234 5678번"): the phone too
-    if len(digits) >= 3 and len(digits) >= len(q.replace("-", "").replace(" ", "")) - 1:
-        cond |= Q(phone_digits__contains=digits)
-    return cond
-
-
-def customer_search_queryset(*, params: SearchParams, today: date) -> QuerySet[Customer]:
-    """The filtered, sorted queryset (no page applied)."""
+def customer_search_queryset(*, params: SearchParams, today: date, unmasked: bool = False) -> QuerySet[Customer]:
+    """The filtered, sorted queryset (no page applied). ``unmasked``: the caller sees unmasked
+    values, so ``q`` may match parts of them (customers/search_terms.py has the rules)."""
     qs = Customer.objects.all()
     if params.q:
-        qs = qs.annotate(phone_digits=Replace(Replace("phone", Value("-"), Value("")), Value(" "), Value("")))
-        qs = qs.filter(_text_filter(params.q))
+        qs = with_search_columns(qs).filter(search_term_filter(params.q, unmasked=unmasked))
     if params.service_filter:
         # customers who used (a session) or hold an unexpired balance of any listed service:
         # the session mask and the per-service latest expiry of the "active" purchases holding
@@ -186,10 +157,11 @@ ROW_FIELDS = (
 )
 
 
-def customer_search(*, params: SearchParams, today: date | None = None) -> dict:
-    """Seed 004 §4.1 ``data`` (unmasked): customers, pagination, filters_applied."""
+def customer_search(*, params: SearchParams, today: date | None = None, unmasked: bool = False) -> dict:
+    """Seed 004 §4.1 ``data`` (unmasked values; the view masks them): customers, pagination,
+    filters_applied. ``unmasked`` chooses the matching rules of ``q`` (search_terms.py)."""
     today = today or timezone.localdate()
-    qs = customer_search_queryset(params=params, today=today)
+    qs = customer_search_queryset(params=params, today=today, unmasked=unmasked)
     start = (params.page - 1) * params.size
     page_qs = qs
     if params.q:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -67,6 +68,47 @@ def _check_purchase(*, purchase: PackagePurchase, customer: Customer, service: S
         )
 
 
+def session_backdate_limit(*, customer: Customer, today: dt.date | None = None) -> dt.date:
+    """The earliest service date a session of ``customer`` may be recorded for: the later of
+    the customer's registration day (or first recorded visit, when imported history is older)
+    and ``SESSION_BACKDATE_DAYS`` (default 90) before today."""
+    today = today or timezone.localdate()
+    window = today - dt.timedelta(days=int(getattr(settings, "SESSION_BACKDATE_DAYS", 90)))
+    registered = timezone.localdate(customer.created_at) if customer.created_at else window
+    if customer.first_visit_date and customer.first_visit_date < registered:
+        registered = customer.first_visit_date
+    return max(window, registered)
+
+
+def _check_service_date(*, customer: Customer, service_date: dt.date) -> None:
+    if service_date > timezone.localdate():
+        raise ApiError(
+            CenterError.SESSION_DATE_IN_FUTURE, "아직 오지 않은 날짜의 이용은 기록할 수 없습니다", status=400
+        )
+    earliest = session_backdate_limit(customer=customer)
+    if service_date < earliest:
+        raise ApiError(
+            CenterError.SESSION_DATE_TOO_OLD,
+            f"{earliest:%Y-%m-%d} 이전 날짜의 이용은 기록할 수 없습니다 (고객 등록일 또는 기록 가능 기간 이전)",
+            status=400,
+            details={"earliest": earliest.isoformat(), "service_date": service_date.isoformat()},
+        )
+
+
+def _check_staff(*, actor: Principal, staff: object | None) -> None:
+    """A STAFF user records sessions as themselves; MANAGER and above (and internal services)
+    may name the staff member who attended the customer."""
+    if staff is None or actor.kind != "user" or actor.has_role("MANAGER"):
+        return
+    if getattr(staff, "pk", None) != getattr(actor.user, "pk", None):
+        raise ApiError(
+            CenterError.STAFF_NOT_SELF,
+            "직원은 본인이 진행한 이용만 기록할 수 있습니다",
+            status=403,
+            details={"staff": getattr(staff, "pk", None)},
+        )
+
+
 def session_record(
     *,
     actor: Principal,
@@ -91,6 +133,11 @@ def session_record(
     conditional ``UPDATE … SET used = used + 1 WHERE used < total`` under a lock on the
     purchase row, so two concurrent redemptions of the last session give exactly one success.
     Refusals raise :class:`core.errors.ApiError` and change nothing.
+
+    The automatic choice of the package happens under a lock on the customer row, so
+    concurrent recordings for one customer each see the balance the previous one left. The
+    date must lie between :func:`session_backdate_limit` and today; a STAFF user may only
+    name themselves as ``staff``.
     """
     if satisfaction_rating is not None and not 1 <= int(satisfaction_rating) <= 5:
         raise ValidationFailed(
@@ -100,12 +147,14 @@ def session_record(
         raise ValidationFailed(
             message="소요 시간은 1분 이상이어야 합니다", details={"duration_minutes": duration_minutes}
         )
-    if service_date > timezone.localdate():
-        raise ApiError(
-            CenterError.SESSION_DATE_IN_FUTURE, "아직 오지 않은 날짜의 이용은 기록할 수 없습니다", status=400
-        )
+    _check_service_date(customer=customer, service_date=service_date)
+    _check_staff(actor=actor, staff=staff)
 
     with transaction.atomic():
+        # The customer row lock serialises recordings for one customer: the package is chosen
+        # (and its balance taken) while no other recording for this customer can choose, so 20
+        # concurrent requests redeem 20 sessions or fail, never fall back to "no package".
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
         if purchase is None and redeem:
             candidates = usable_purchases(customer=customer, service=service, on=service_date)
             purchase = candidates[0] if candidates else None

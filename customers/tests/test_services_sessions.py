@@ -99,7 +99,7 @@ def test_without_any_usable_purchase_records_a_paid_visit(today):
 )
 def test_refusals_change_nothing(today, setup, code, status):
     brain, pulse = ServiceFactory(code="brain"), ServiceFactory(code="pulse")
-    customer = CustomerFactory()
+    customer = CustomerFactory(created_at=timezone.now() - dt.timedelta(days=365))
     kwargs = {"customer": customer, "package": PackageFactory(items={"brain": 2, "red": 1})}
     service, on = brain, today
     if setup == "expired":

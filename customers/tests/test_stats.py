@@ -31,7 +31,8 @@ def test_stored_figures_follow_a_series_of_writes():
     today = timezone.localdate()
     brain, red = ServiceFactory(code="brain"), ServiceFactory(code="red")
     package = PackageFactory(price=Decimal("450000"), items={"brain": 10, "red": 5})
-    a, b, idle = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    old = {"created_at": timezone.now() - dt.timedelta(days=365)}  # registered before the history
+    a, b, idle = CustomerFactory(**old), CustomerFactory(**old), CustomerFactory(**old)
     ids = [a.pk, b.pk, idle.pk]
 
     p1 = package_purchase_create(actor=ACTOR, customer=a, package=package, purchase_date=today - dt.timedelta(days=40))

@@ -2,4 +2,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("recommendations.center.urls")),
+    path("", include("recommendations.shop.urls")),
 ]

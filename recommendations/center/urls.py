@@ -6,12 +6,12 @@ from . import views
 
 urlpatterns = [
     path(
-        "customers/<int:customer_id>/recommendations",
+        "customers/<id:customer_id>/recommendations",
         views.CustomerRecommendationsView.as_view(),
         name="customer-recommendations",
     ),
     path(
-        "customers/<int:customer_id>/recommendations/<str:recommendation_id>/feedback",
+        "customers/<id:customer_id>/recommendations/<str:recommendation_id>/feedback",
         views.RecommendationFeedbackView.as_view(),
         name="customer-recommendation-feedback",
     ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,6 +13,7 @@ from accounts.policy import rule_for
 from accounts.principal import principal_of
 from core.cache import cached_result
 from core.errors import NotFoundError
+from core.idempotency import idempotency_parameter, idempotent
 from customers.api.visibility import Revealed, audit_read
 from customers.models import FeedbackAction
 from customers.selectors.detail import customer_get
@@ -89,6 +92,13 @@ class CustomerRecommendationsView(APIView):
 class RecommendationFeedbackView(APIView):
     """``POST /api/v1/customers/{id}/recommendations/{rid}/feedback``."""
 
+    @extend_schema(
+        summary="추천 피드백 기록",
+        request=FeedbackSerializer,
+        responses={201: OpenApiTypes.OBJECT},
+        parameters=[idempotency_parameter()],
+    )
+    @idempotent
     def post(self, request: Request, customer_id: int, recommendation_id: str) -> Response:
         customer = customer_get(customer_id=customer_id)
         issued = IssuedRecommendation.objects.filter(pk=recommendation_id, customer_id=customer.pk).first()

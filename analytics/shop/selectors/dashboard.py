@@ -16,7 +16,9 @@ Definitions (docs/analytics-api.md repeats them for users of the API):
   retention_rate = of the buyers active in the previous period of the same length, the
   percentage active again in this one (null when the previous period had none).
 - Products: units and distinct products of DELIVERED orders; average_rating = mean rating of
-  reviews written in the range.
+  reviews written in the range; positive_review_share = percentage of the reviews written in
+  the range and scored by the sentiment model (``Review.sentiment``, docs/sentiment.md) that are
+  positive, over ``scored_reviews`` of them (null when none is scored).
 
 Two sources compute the same figures: :class:`DirectSource` reads the orders (SQLite, or
 PostgreSQL without rollups) and :class:`RollupSource` reads the trigger-maintained rollup
@@ -297,6 +299,18 @@ _READY_TTL = 60.0
 _ready_cache: dict[str, tuple[float, bool]] = {}
 
 
+def review_sentiment_share(r: DayRange) -> tuple[int, float | None]:
+    """(scored reviews written in the range, % positive of them); read from the reviews by both
+    sources (the rollups carry no sentiment)."""
+    lo, hi = r.bounds()
+    agg = (
+        Review.objects.filter(created_at__gte=lo, created_at__lt=hi)
+        .exclude(sentiment="")
+        .aggregate(n=Count("id"), positive=Count("id", filter=Q(sentiment="positive")))
+    )
+    return agg["n"], (round(agg["positive"] / agg["n"] * 100, 2) if agg["n"] else None)
+
+
 def rollups_ready() -> bool:
     """True on PostgreSQL when the triggers were installed for the current ``TIME_ZONE``
     (remembered for a minute per process: the answer only changes with a rebuild)."""
@@ -388,6 +402,7 @@ def dashboard_stats(
 
     buyers = src.buyers(date_range)
     sold, unique_products, rating = src.products(date_range)
+    scored_reviews, positive_share = review_sentiment_share(date_range)
     daily = src.daily(date_range, currency)
 
     return {
@@ -419,6 +434,8 @@ def dashboard_stats(
             "total_sold": sold,
             "unique_products": unique_products,
             "average_rating": round(rating, 2) if rating is not None else None,
+            "scored_reviews": scored_reviews,
+            "positive_review_share": positive_share,
         },
         "daily_trend": [
             {

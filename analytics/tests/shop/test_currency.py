@@ -85,7 +85,13 @@ def gbp_week(shop: dict) -> dict:
             "average_order_value": 17.82,  # 53.46 / 3
         },
         "users": {"total_active": 3, "new_users": 2, "returning_users": 1, "retention_rate": 100.0},
-        "products": {"total_sold": 7, "unique_products": 2, "average_rating": None},
+        "products": {
+            "total_sold": 7,
+            "unique_products": 2,
+            "average_rating": None,
+            "scored_reviews": 0,
+            "positive_review_share": None,
+        },
         "daily_trend": [
             {"date": "2026-11-01", "revenue": 25.0, "orders": 1, "users": 1},
             {"date": "2026-11-02", **zero},

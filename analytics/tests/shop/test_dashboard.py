@@ -54,7 +54,13 @@ def expected_week(shop: dict) -> dict:
             "average_order_value": 12500.0,
         },
         "users": {"total_active": 3, "new_users": 2, "returning_users": 1, "retention_rate": 50.0},
-        "products": {"total_sold": 4, "unique_products": 2, "average_rating": 4.5},
+        "products": {
+            "total_sold": 4,
+            "unique_products": 2,
+            "average_rating": 4.5,
+            "scored_reviews": 0,
+            "positive_review_share": None,
+        },
         "daily_trend": [
             {"date": "2026-11-01", "revenue": 20000.0, "orders": 1, "users": 1},
             {"date": "2026-11-02", **zero},
@@ -125,7 +131,13 @@ def test_empty_range_is_all_zeros(db, api_client_for):
     assert data["revenue"]["trend"] == "stable"
     assert data["orders"]["conversion_rate"] == 0.0
     assert data["users"] == {"total_active": 0, "new_users": 0, "returning_users": 0, "retention_rate": None}
-    assert data["products"] == {"total_sold": 0, "unique_products": 0, "average_rating": None}
+    assert data["products"] == {
+        "total_sold": 0,
+        "unique_products": 0,
+        "average_rating": None,
+        "scored_reviews": 0,
+        "positive_review_share": None,
+    }
     assert [d["date"] for d in data["daily_trend"]] == ["2025-01-01", "2025-01-02", "2025-01-03"]
     assert data["top_categories"] == []
 
@@ -278,3 +290,18 @@ def test_rebuild_command_and_time_zone_guard(shop, settings):
     assert dashboard_source().name == "rollup"
     settings.TIME_ZONE = "UTC"
     assert dashboard_source().name == "direct"
+
+
+def test_positive_review_share_counts_scored_reviews_written_in_the_period(shop, api_client_for):
+    _, _, c3, _ = shop["customers"]
+    p1, p2 = shop["products"]
+    # the shop's reviews: 11-02 and 11-04 (in the period), 10-31 (before)
+    in_period = list(Review.objects.filter(created_at__gte=kst(2026, 11, 1)).order_by("created_at"))
+    Review.objects.filter(pk=in_period[0].pk).update(sentiment="positive")
+    Review.objects.filter(pk=in_period[1].pk).update(sentiment="negative")
+    Review.objects.filter(created_at__lt=kst(2026, 11, 1)).update(sentiment="positive")
+    ReviewFactory(customer=c3, product=p1, rating=5, created_at=kst(2026, 11, 6), sentiment="positive")
+    ReviewFactory(customer=c3, product=p2, rating=3, created_at=kst(2026, 11, 6))  # not scored yet
+    data = api_client_for("MANAGER").get(URL, {"start_date": "2026-11-01", "end_date": "2026-11-07"}).json()["data"]
+    assert data["products"]["scored_reviews"] == 3
+    assert data["products"]["positive_review_share"] == 66.67

@@ -151,8 +151,10 @@ class Command(BaseCommand):
 
         names = list(Customer.objects.filter(pk__in=ids[:repeat]).values_list("name", "phone"))
         searches = {
-            "search q=name (STAFF)": lambda k: {"q": names[k % len(names)][0][:2]},
+            # STAFF sees masked values: whole values or the last four digits (search_terms.py)
+            "search q=name (STAFF)": lambda k: {"q": names[k % len(names)][0]},
             "search q=phone digits": lambda k: {"q": names[k % len(names)][1].replace("-", "")[-8:]},
+            "search q=last four digits": lambda k: {"q": names[k % len(names)][1][-4:]},
             "search filters+sort revenue": lambda k: {
                 "package_status": "active",
                 "service_filter": rng.choice(["brain", "brain,pulse", "red", "lymph,ai_bike"]),

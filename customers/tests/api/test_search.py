@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditLog
+from accounts.sealing import unseal
 from customers.models import MembershipLevel, RiskLevel
 from customers.tests.factories import (
     CustomerFactory,
@@ -104,9 +105,17 @@ def test_search_row_shape_and_summary(api_client_for, people):
     assert data["filters_applied"] == {"q": "김영희"}
 
 
-@pytest.mark.parametrize("q", ["01099998888", "010-9999-8888", "9999-8888", "park@", "철수"])
-def test_search_q_matches_phone_with_or_without_dashes_email_and_name(api_client_for, people, q):
+@pytest.mark.parametrize(
+    "q", ["01099998888", "010-9999-8888", "9999-8888", "99998888", "8888", "PARK@example.com", "박철수", "#{b}"]
+)
+def test_search_masked_caller_matches_whole_values_and_last_four(api_client_for, people, q):
+    q = q.format(b=people["b"].pk)
     assert ids(api_client_for("STAFF").get(URL, {"q": q})) == [people["b"].pk]
+
+
+@pytest.mark.parametrize("q", ["01099998888", "9999-8888", "8888", "park@", "철수", "박철", "99988", "999988"])
+def test_search_unmasked_caller_matches_parts(api_client_for, people, q):
+    assert ids(api_client_for("ADMIN").get(URL, {"q": q})) == [people["b"].pk]
 
 
 def test_search_q_digits_match_dashed_phone(api_client_for, people):
@@ -192,6 +201,8 @@ def test_search_masking_and_audit(api_client_for, people, role, masked):
     audit = AuditLog.objects.get(action="search")
     assert audit.customer_ids == [people["a"].pk]
     assert audit.query["q"] == "010-****-5678"  # the term itself is masked in the log
+    assert audit.query["q_kind"] == "phone"
+    assert unseal(audit.query["q_sealed"]) == "010-1234-5678"  # readable by investigators
     assert audit.fields_unmasked == ([] if masked else ["name", "phone"])
 
 

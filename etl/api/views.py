@@ -1,0 +1,125 @@
+"""ETL endpoints (seed 000 §7) and the product search on the synced index. Thin: validate,
+call a service or selector. Access and rate scope come from accounts/policy.py."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.principal import principal_of
+from core.errors import ValidationFailed
+from core.idempotency import idempotency_parameter, idempotent
+from etl.models import Entity, Mode, Target
+from etl.selectors import product_search, sync_run_status
+from etl.services.sync import etl_sync_start
+from etl.targets.embedded_search import SORT_FIELDS
+
+MAX_WINDOW = 10_000  # page × size, as Elasticsearch's max_result_window
+
+
+class SyncRequest(serializers.Serializer):
+    source = serializers.CharField(required=False, help_text="원본 DB: postgresql (내장 기본값은 sqlite)")
+    target = serializers.CharField(required=False, help_text=f"{', '.join(Target.values)} (생략 시 설정된 기본값)")
+    entity = serializers.CharField(help_text=", ".join(Entity.values))
+    mode = serializers.CharField(required=False, help_text=", ".join(Mode.values))
+
+
+class SearchQuery(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    category_id = serializers.IntegerField(required=False, min_value=1)
+    min_price = serializers.FloatField(required=False, min_value=0)
+    max_price = serializers.FloatField(required=False, min_value=0)
+    sort = serializers.ChoiceField(choices=list(SORT_FIELDS), required=False, default="relevance")
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
+
+    def validate(self, attrs: dict) -> dict:
+        lo, hi = attrs.get("min_price"), attrs.get("max_price")
+        if lo is not None and hi is not None and lo > hi:
+            raise serializers.ValidationError({"min_price": ["최소 가격은 최대 가격보다 클 수 없습니다"]})
+        if attrs["page"] * attrs["size"] > MAX_WINDOW:
+            raise serializers.ValidationError({"page": [f"page × size 는 {MAX_WINDOW} 이하여야 합니다"]})
+        attrs["q"] = attrs["q"].strip()
+        return attrs
+
+
+class SyncView(APIView):
+    """``POST /api/v1/etl/sync``: start a sync job (202 with its ``job_id``)."""
+
+    @extend_schema(
+        summary="검색 색인 동기화 시작",
+        request=SyncRequest,
+        responses={
+            202: OpenApiResponse(OpenApiTypes.OBJECT, description="작업 시작: job_id, status, records_to_sync"),
+            409: OpenApiResponse(OpenApiTypes.OBJECT, description="SYNC_IN_PROGRESS: 같은 대상의 동기화가 진행 중"),
+        },
+        examples=[
+            OpenApiExample(
+                "증분 동기화",
+                value={"source": "postgresql", "target": "elasticsearch", "entity": "products", "mode": "incremental"},
+                request_only=True,
+            )
+        ],
+        parameters=[idempotency_parameter()],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        if not isinstance(request.data, dict):
+            raise ValidationFailed(message="요청 본문은 JSON 객체여야 합니다")
+        data = request.data
+        for field in ("source", "target", "entity", "mode"):
+            if field in data and not isinstance(data[field], str):
+                raise ValidationFailed(message=f"{field} 는 문자열이어야 합니다", details={field: data[field]})
+        run = etl_sync_start(
+            actor=principal_of(request),
+            entity=data.get("entity"),
+            mode=data.get("mode"),
+            target=data.get("target"),
+            source=data.get("source"),
+            request=request,
+        )
+        return Response(
+            {
+                "job_id": run.code,
+                "status": "started",
+                "records_to_sync": run.records_to_sync,
+                "entity": run.entity,
+                "target": run.target,
+                "mode": run.mode,
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class SyncJobView(APIView):
+    """``GET /api/v1/etl/jobs/{job_id}``: status, progress, counts, cursors, failures, duration."""
+
+    @extend_schema(summary="동기화 작업 상태", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, job_id: str) -> Response:
+        return Response(sync_run_status(job_id=job_id))
+
+
+class ProductSearchView(APIView):
+    """``GET /api/v1/products/search``: Korean-aware product search on the synced index."""
+
+    @extend_schema(
+        summary="상품 검색 (동기화된 검색 색인)",
+        parameters=[
+            OpenApiParameter("q", str, description="검색어 (형태소 + 음절 bigram)"),
+            OpenApiParameter("category_id", int),
+            OpenApiParameter("min_price", float),
+            OpenApiParameter("max_price", float),
+            OpenApiParameter("sort", str, enum=list(SORT_FIELDS)),
+            OpenApiParameter("page", int),
+            OpenApiParameter("size", int, description="1–100, 기본 20"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> Response:
+        query = SearchQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(product_search(params=dict(query.validated_data)))

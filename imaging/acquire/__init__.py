@@ -1,0 +1,1 @@
+"""Getting an image safely: SSRF-safe URL fetch, uploads, bounded decoding."""
