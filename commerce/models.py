@@ -50,6 +50,15 @@ class Product(models.Model):
     sku = models.CharField("상품 코드", max_length=64, null=True, blank=True, unique=True)
     price = models.DecimalField("가격", max_digits=12, decimal_places=2)
     currency = models.CharField("통화", max_length=3, choices=Currency.choices, default=Currency.KRW)
+    # optional: with it the price optimiser (ml.pricing) can maximise profit, without it only revenue
+    unit_cost = models.DecimalField(
+        "단위 원가",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="상품 1개의 원가(상품 통화). 입력하면 가격 최적화가 이익 기준으로도 계산합니다.",
+    )
     image_url = models.URLField("이미지 URL", max_length=500, blank=True)
     nutrition_facts = models.JSONField("영양 성분", default=dict, blank=True)
     description = models.TextField("설명", blank=True)
@@ -72,6 +81,9 @@ class Product(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="product_price_non_negative"),
+            models.CheckConstraint(
+                condition=Q(unit_cost__isnull=True) | Q(unit_cost__gte=0), name="product_unit_cost_non_negative"
+            ),
             models.CheckConstraint(condition=Q(currency__in=Currency.values), name="product_currency_known"),
         ]
 

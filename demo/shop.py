@@ -108,6 +108,12 @@ REVIEW_TEXT = {
         "환불 요청했습니다. 별로예요."],
 }  # fmt: skip
 MISSPELLINGS = ["김치찌게", "고추쟝", "떡뽁이", "비빔멘", "홍샴"]
+# Prices move like a real shop's and demand answers them (so the price optimiser, ml.pricing, has
+# something to measure): each product's list price steps between these multipliers every few
+# months, ~5 % of product-weeks are a 15 % promotion, and the chance that an order line is the
+# product scales with multiplier ** elasticity (category mean + product spread, below).
+PRICE_STEPS = np.array([0.9, 0.95, 1.0, 1.05, 1.1])
+CATEGORY_ELASTICITY = [-1.5, -1.2, -2.0, -2.2, -1.8, -1.0, -1.6, -1.3]  # by CATALOG index
 
 
 @dataclass
@@ -165,6 +171,22 @@ def catalog_ensure(*, rng: np.random.Generator, listed: dt.datetime) -> tuple[li
     frame["quality"] = np.clip(rng.normal(4.1, 0.5, len(frame)), 2.4, 4.95)
     frame["popularity"] = rng.permutation(1 / np.arange(1, len(frame) + 1) ** 0.9)
     return categories, frame
+
+
+def _price_schedule(rng: np.random.Generator, n_days: int, categories: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(weekly price multiplier per product, weeks × products; each product's elasticity)."""
+    n_weeks, n_products = n_days // 7 + 1, len(categories)
+    mult = np.empty((n_weeks, n_products))
+    level = rng.integers(0, len(PRICE_STEPS), n_products)
+    for w in range(n_weeks):
+        move = rng.random(n_products) < 1 / 10  # a list-price change every ~10 weeks
+        level = np.where(move, np.clip(level + rng.choice([-2, -1, 1, 2], n_products), 0, len(PRICE_STEPS) - 1), level)
+        mult[w] = PRICE_STEPS[level]
+    promo = rng.random((n_weeks, n_products)) < 0.05
+    mult = np.where(promo, mult * 0.85, mult)
+    mult[-1] = 1.0  # the last week sells at the catalogue price (Product.price)
+    elasticity = np.clip(np.array(CATEGORY_ELASTICITY)[categories] + rng.normal(0, 0.35, n_products), -3.5, -0.3)
+    return mult, elasticity
 
 
 def _brand_en(brand: str) -> str:
@@ -228,6 +250,7 @@ def shop_generate(
         month_p[m] = p / p.sum()
     prod_ids = products["id"].to_numpy()
     prod_price = products["price"].to_numpy()
+    price_mult, elasticity = _price_schedule(rng, len(days), products["category"].to_numpy())
     prod_quality = products["quality"].to_numpy()
     prod_cat = products["category"].to_numpy()
     cat_ids = np.array([c.pk for c in categories])
@@ -268,16 +291,19 @@ def shop_generate(
         # --- items ---
         n_items = np.minimum(1 + rng.poisson(1.4, n), 6)
         item_order = np.repeat(np.arange(n), n_items)
-        item_month = (day[item_order].astype("datetime64[D]")).astype("datetime64[M]").astype(int) % 12
+        # the week of the order's final local (KST) day: ts may have moved past the buyer's registration
+        item_week = np.clip(((ts + 9 * 3600) // 86400 - day_int[0]) // 7, 0, len(price_mult) - 1)[item_order]
         item_product = np.zeros(len(item_order), dtype=np.int64)
-        for m in range(12):
-            mask = item_month == m
-            if mask.any():
-                item_product[mask] = rng.choice(len(prod_ids), size=int(mask.sum()), p=month_p[m])
+        for w in np.unique(item_week):
+            mask = item_week == w
+            month = int(np.datetime64(int(day_int[0] + 7 * w), "D").astype("datetime64[M]").astype(int) % 12)
+            p = month_p[month] * price_mult[w] ** elasticity
+            item_product[mask] = rng.choice(len(prod_ids), size=int(mask.sum()), p=p / p.sum())
         qty = 1 + rng.poisson(0.35, len(item_order))
-        krw = prod_price[item_product] * np.where(rng.random(len(item_order)) < 0.12, 0.9, 1.0)
+        list_price = prod_price[item_product] * price_mult[item_week, item_product]
+        krw = list_price * np.where(rng.random(len(item_order)) < 0.12, 0.9, 1.0)
         krw_cents = (np.round(krw, -1) * 100).astype(np.int64)
-        usd_cents = np.maximum(50, np.round(prod_price[item_product] * USD_PER_KRW * 100)).astype(np.int64)
+        usd_cents = np.maximum(50, np.round(list_price * USD_PER_KRW * 100)).astype(np.int64)
         unit_cents = np.where(usd[item_order], usd_cents, krw_cents)
         sub_cents = unit_cents * qty
         total_cents = np.bincount(item_order, weights=sub_cents, minlength=n).astype(np.int64)

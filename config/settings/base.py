@@ -470,3 +470,10 @@ SENTIMENT_DATA_DIR = Path(os.environ.get("SENTIMENT_DATA_DIR", BASE_DIR.parent /
 # Optional: a local fine-tuned transformers model directory served instead of the trained model.
 SENTIMENT_MODEL_PATH = os.environ.get("SENTIMENT_MODEL_PATH", "")
 CELERY_BEAT_SCHEDULE["score-new-reviews"] = {"task": "ml.score_new_reviews", "schedule": 300.0}
+
+# --- price optimiser (seed 000 §4.1; docs/pricing.md) -------------------------------------
+# every product's price elasticity, nightly after the day's orders and the 03:30 search rebuild
+CELERY_BEAT_SCHEDULE["price-elasticity-nightly"] = {
+    "task": "ml.estimate_price_elasticity",
+    "schedule": crontab(hour=4, minute=0),
+}

@@ -1,5 +1,5 @@
 """Train every model the API serves, in order: center churn (then score all customers), shop churn,
-review sentiment (then score all reviews) and shop product recommendations."""
+review sentiment (then score all reviews), shop product recommendations and the price elasticities."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ PIPELINE = (
     # --fast: 20k NSMC + SentiNeg, a few minutes; the full model: manage.py train_sentiment (docs/sentiment.md)
     ("review_sentiment", (("train_sentiment", "--fast"), "score_reviews")),
     ("shop_product_recs", ("train_product_recs",)),
+    ("price_elasticity", ("estimate_price_elasticity",)),
 )
 
 
 class Command(BaseCommand):
-    help = "API가 쓰는 모든 모델을 학습합니다 (센터 이탈 + 위험도 산정, 샵 이탈, 리뷰 감정 + 리뷰 분석, 상품 추천). make demo 가 실행합니다."
+    help = "API가 쓰는 모든 모델을 학습합니다 (센터 이탈 + 위험도 산정, 샵 이탈, 리뷰 감정 + 리뷰 분석, 상품 추천, 가격 탄력성). make demo 가 실행합니다."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--if-missing", action="store_true", help="이미 학습된 모델은 건너뜁니다")
