@@ -27,7 +27,10 @@ ERROR_RESPONSES: dict[int, tuple[str, list[str]]] = {
     403: ("권한 없음 또는 계정 잠김", [ErrorCode.UNAUTHORIZED_ACCESS, ErrorCode.ACCOUNT_LOCKED]),
     404: ("대상을 찾을 수 없음 (<ENTITY>_NOT_FOUND)", [ErrorCode.NOT_FOUND, ErrorCode.CUSTOMER_NOT_FOUND]),
     405: ("허용되지 않은 메서드", [ErrorCode.METHOD_NOT_ALLOWED]),
-    409: ("현재 상태와 충돌 (잔여 없음, 같은 멱등 키의 요청 처리 중)", [ErrorCode.CONFLICT, "IDEMPOTENCY_IN_PROGRESS"]),
+    409: (
+        "현재 상태와 충돌 (잔여 없음, 같은 멱등 키의 요청 처리 중, 같은 대상의 동기화 진행 중)",
+        [ErrorCode.CONFLICT, "IDEMPOTENCY_IN_PROGRESS", "SYNC_IN_PROGRESS"],
+    ),
     406: ("제공할 수 없는 응답 형식", [ErrorCode.NOT_ACCEPTABLE]),
     413: ("요청 본문이 너무 큼", [ErrorCode.PAYLOAD_TOO_LARGE]),
     415: ("지원하지 않는 콘텐츠 형식", [ErrorCode.UNSUPPORTED_MEDIA_TYPE]),

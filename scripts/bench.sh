@@ -18,6 +18,8 @@ echo "=== shop analytics (seed 000 §2): dashboard month/year vs own SQL, foreca
 $PY manage.py bench_analytics --json bench/results/analytics.json
 echo "=== price optimiser (seed 000 §4.1): first request, stored estimates p50/p95, on-demand fit"
 $PY manage.py bench_pricing --train --requests 200 --on-demand 10 --json bench/results/pricing.json
+echo "=== monthly sales report (seed 000 §6): one month's PDF and XLSX with charts, time and peak memory"
+$PY manage.py bench_reports --repeat 2 --json bench/results/reports.json
 echo "=== throughput: gunicorn (2 workers, production settings) under Locust load, three roles"
 $PY manage.py bench_load --workers 2 --users 32 --duration 60 --json bench/results/load.json
 echo "=== search sync (seed 000 §7): full sync of 100,000 products, incremental of 1,000 changes, search"

@@ -307,6 +307,7 @@ def rollups_install(*, time_zone: str, schema_editor: object | None = None) -> N
         cursor.execute("SELECT analytics_shop_rollup_rebuild()")
         cursor.execute("DELETE FROM analytics_shoprollupstate")
         cursor.execute("INSERT INTO analytics_shoprollupstate (time_zone, rebuilt_at) VALUES (%s, now())", [time_zone])
+    _forget_readiness()
 
 
 def rollups_uninstall(*, schema_editor: object | None = None) -> None:
@@ -316,3 +317,11 @@ def rollups_uninstall(*, schema_editor: object | None = None) -> None:
     with conn.cursor() as cursor:
         cursor.execute(_DROP)
         cursor.execute("DELETE FROM analytics_shoprollupstate")
+    _forget_readiness()
+
+
+def _forget_readiness() -> None:
+    """This process's memo of ``rollups_ready`` is stale once the state row changed."""
+    from analytics.shop.selectors.dashboard import rollups_ready_forget
+
+    rollups_ready_forget()

@@ -341,6 +341,32 @@ ML_THREADS = int(os.environ.get("ML_THREADS", 1))
 # caller asks for another recorded currency. Currencies are never summed together.
 SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "KRW").strip().upper()
 
+# --- reports (docs/reports.md) ----------------------------------------------------------
+# Report files live in the default storage: MEDIA_ROOT, or an S3-compatible bucket when
+# REPORTS_S3_BUCKET is set (django-storages; credentials from the usual AWS_* variables).
+REPORTS_RETENTION_DAYS = int(os.environ.get("REPORTS_RETENTION_DAYS", 90))
+if os.environ.get("REPORTS_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["REPORTS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("REPORTS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("REPORTS_S3_REGION") or None,
+            "location": os.environ.get("REPORTS_S3_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+# Celery beat: last month's PDF on the 1st at 06:00, old report files removed daily.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["reports-last-month-pdf"] = {
+    "task": "reports.request_last_month_pdf",
+    "schedule": crontab(minute=0, hour=6, day_of_month=1),
+}
+CELERY_BEAT_SCHEDULE["reports-expire-files"] = {"task": "reports.expire_files", "schedule": crontab(minute=30, hour=3)}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

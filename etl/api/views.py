@@ -55,7 +55,6 @@ class SyncView(APIView):
         request=SyncRequest,
         responses={
             202: OpenApiResponse(OpenApiTypes.OBJECT, description="작업 시작: job_id, status, records_to_sync"),
-            409: OpenApiResponse(OpenApiTypes.OBJECT, description="SYNC_IN_PROGRESS: 같은 대상의 동기화가 진행 중"),
         },
         examples=[
             OpenApiExample(

@@ -325,6 +325,11 @@ def rollups_ready() -> bool:
     return ready
 
 
+def rollups_ready_forget() -> None:
+    """Drop this process's memo of :func:`rollups_ready` (after a rebuild or an uninstall)."""
+    _ready_cache.clear()
+
+
 def dashboard_source(prefer: str | None = None) -> Source:
     """``prefer`` = "direct" or "rollup" forces one (tests, benchmark); default: rollups when ready."""
     if prefer == "direct":

@@ -1,0 +1,18 @@
+"""Error codes of the reports app (raised through ``core.errors.ApiError``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ReportError(StrEnum):
+    REPORT_NOT_FOUND = "REPORT_NOT_FOUND"
+    REPORT_NOT_READY = "REPORT_NOT_READY"
+    REPORT_EXPIRED = "REPORT_EXPIRED"
+
+
+MESSAGES: dict[str, str] = {
+    ReportError.REPORT_NOT_FOUND: "리포트를 찾을 수 없습니다",
+    ReportError.REPORT_NOT_READY: "리포트가 아직 완성되지 않았습니다",
+    ReportError.REPORT_EXPIRED: "보관 기간이 지나 리포트 파일이 삭제되었습니다",
+}
