@@ -89,10 +89,25 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
     )
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
-        ("상품", {"fields": ("name", "name_en", "category", "sku", "price", "currency", "is_active", "description")}),
+        (
+            "상품",
+            {
+                "fields": (
+                    "name",
+                    "name_en",
+                    "category",
+                    "sku",
+                    "price",
+                    "unit_cost",
+                    "currency",
+                    "is_active",
+                    "description",
+                )
+            },
+        ),
         ("이미지", {"fields": ("image_url", "image_preview")}),
         ("영양 정보", {"fields": ("nutrition_facts", "nutrition_display")}),
-        ("리뷰", {"fields": ("rating_summary", "recent_reviews")}),
+        ("리뷰", {"fields": ("rating_summary", "review_sentiment_summary", "recent_reviews")}),
         ("기록", {"fields": ("created_at", "updated_at")}),
     )
 

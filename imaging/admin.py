@@ -94,6 +94,13 @@ class ProductAdmin(CommerceProductAdmin):
     list_display = (*CommerceProductAdmin.list_display, "image_check_display")
     list_filter = (*CommerceProductAdmin.list_filter, ImageCheckFilter)
     readonly_fields = (*CommerceProductAdmin.readonly_fields, "image_check_display", "image_check_summary")
+    # the stored check result sits in the product page's image section
+    fieldsets = tuple(
+        (name, {**options, "fields": (*options["fields"], "image_check_summary")})
+        if name == "이미지"
+        else (name, options)
+        for name, options in CommerceProductAdmin.fieldsets
+    )
     actions = [*(CommerceProductAdmin.actions or []), "check_images_action"]
 
     @admin.display(description="이미지 검사", ordering="image_check_score")

@@ -51,6 +51,8 @@ def decode_image(*, data: bytes, source: str, max_side: int | None = None) -> De
     real = sniff_format(data)
     if real is None:
         raise _fail(FetchFailure.UNSUPPORTED_FORMAT, source)
+    if _truncated(data, real):
+        raise _fail(FetchFailure.CORRUPT, source)
     max_pixels = int(settings.IMAGING_MAX_PIXELS)
     try:
         with warnings.catch_warnings():
@@ -88,6 +90,23 @@ def decode_image(*, data: bytes, source: str, max_side: int | None = None) -> De
         f = max_side / max(img.size)
         img = img.resize((max(1, round(img.width * f)), max(1, round(img.height * f))), Image.Resampling.BILINEAR)
     return DecodedImage(rgb=np.asarray(img), width=width, height=height, format=real, orientation=orientation)
+
+
+def _truncated(data: bytes, real: str) -> bool:
+    """The file stops before its format's end marker.
+
+    Checked here because Pillow's own check is a process-wide switch that other libraries
+    turn off on import (WeasyPrint sets ``ImageFile.LOAD_TRUNCATED_IMAGES = True``), after
+    which a half-sent JPEG decodes into a grey lower half instead of failing.
+    """
+    if real == "JPEG":
+        # the last end-of-image marker follows the last start-of-scan (an EXIF thumbnail has its own EOI)
+        return data.rfind(b"\xff\xd9") < data.rfind(b"\xff\xda")
+    if real == "PNG":
+        return data.rfind(b"IEND") == -1
+    if real == "WEBP":
+        return len(data) < 12 or int.from_bytes(data[4:8], "little") + 8 > len(data)
+    return False
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:

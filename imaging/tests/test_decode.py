@@ -136,3 +136,20 @@ def test_upload_over_the_byte_limit_is_413(settings):
     data = jpeg_bytes(Image.effect_noise((200, 200), 50).convert("RGB"))
     with pytest.raises(ImageTooLarge):
         read_upload(upload=SimpleUploadedFile("p.jpg", data, content_type="image/jpeg"))
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_truncated_file_is_corrupt_even_when_pillow_accepts_truncation(monkeypatch, fmt):
+    """WeasyPrint (reports) sets ImageFile.LOAD_TRUNCATED_IMAGES = True process-wide on import."""
+    from io import BytesIO
+
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    buf = BytesIO()
+    Image.effect_noise((300, 300), 60).convert("RGB").save(buf, format=fmt)
+    data = buf.getvalue()
+    with pytest.raises(ImageSourceError) as exc:
+        decode_image(data=data[: len(data) * 2 // 3], source="upload")
+    assert exc.value.details["reason"] == FetchFailure.CORRUPT
+    assert decode_image(data=data, source="upload").width == 300

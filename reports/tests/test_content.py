@@ -175,7 +175,8 @@ def test_sentiment_shares_and_aspects_from_scored_reviews(month):
     )
     section = sales_monthly_content(year=2026, month=10, unmasked=False)["shop"]["sentiment"]
     assert (section["scored"], section["positive_share"], section["negative_share"]) == (2, 50.0, 50.0)
-    assert section["praised"] == ["맛(1)", "배송(1)"] and section["criticised"] == ["가격(1)"]
+    # ties are ordered by the aspect key (delivery before taste)
+    assert section["praised"] == ["배송(1)", "맛(1)"] and section["criticised"] == ["가격(1)"]
 
 
 def test_no_sentiment_is_a_documented_gap(month):
