@@ -51,13 +51,14 @@ class TrainConfig:
     C: float = 4.0
     members: tuple[str, ...] = DEFAULT_MEMBERS
     holdout: float = 0.1
+    refit: bool = True  # after the stacker is fitted, refit the members on all the training data
     char_ngrams: tuple[int, int] = (1, 5)
     morph_ngrams: tuple[int, int] = (1, 3)
     min_df: int = 2
     mlp_hidden: int = 32
     mlp_epochs: int = 3
-    mlp_seeds: int = 2  # networks per MLP member, averaged
-    mlp_min_updates: int = 2000  # small corpora get more epochs
+    mlp_seeds: int = 1  # networks per MLP member, averaged
+    mlp_min_updates: int = 500  # small corpora get more epochs
     seed: int = 0
     cache_dir: Path | None = None  # default: the system temp dir
 
@@ -233,35 +234,43 @@ def train(
     log("특성 " + ", ".join(f"{name} {m.shape[1]}개" for name, m in mats.items()))
 
     held = holdout_mask(n, len(shop.texts), config.holdout, config.seed)
-    fit = ~held
-    members = []
-    with_mlp = torch_available()
-    for name in config.members:
-        kind, member_views = MEMBERS[name]
-        if kind == "mlp" and not with_mlp:
-            log(f"{name}: torch 가 없어 건너뜁니다 (requirements-dev.txt)")
-            continue
-        x = sp.hstack([mats[v] for v in member_views], format="csr")
-        log(f"{name} 학습 ({int(fit.sum())}건)")
-        if kind == "lr":
-            members.append(fit_nb_lr(name, member_views, x[fit], y[fit], weights[fit], config.C))
-        else:
-            members.append(fit_mlp(name, member_views, x[fit], y[fit], weights[fit], config))
-    model = SentimentModel(views=views, members=members, stacker=Stacker(np.ones(len(members)), 0.0))
+    kinds = [name for name in config.members if MEMBERS[name][0] == "lr" or torch_available()]
+    for name in sorted(set(config.members) - set(kinds)):
+        log(f"{name}: torch 가 없어 건너뜁니다 (requirements-dev.txt)")
+
+    def fit_members(rows: np.ndarray) -> list:
+        members = []
+        for name in kinds:
+            kind, member_views = MEMBERS[name]
+            x = sp.hstack([mats[v] for v in member_views], format="csr")[rows]
+            log(f"{name} 학습 ({len(rows)}건)")
+            if kind == "lr":
+                members.append(fit_nb_lr(name, member_views, x, y[rows], weights[rows], config.C))
+            else:
+                members.append(fit_mlp(name, member_views, x, y[rows], weights[rows], config))
+        return members
+
+    model = SentimentModel(views=views, members=fit_members(np.flatnonzero(~held)), stacker=Stacker(np.ones(1), 0.0))
     held_idx = np.flatnonzero(held)
     log(f"스태킹·보정 ({len(held_idx)}건)")
     held_decisions = model.decisions([texts[i] for i in held_idx], [morphs[i] for i in held_idx])
     model.stacker = fit_stacker(held_decisions, y[held])
+    if config.refit:
+        log("최종 학습 (전체)")
+        model.members = fit_members(np.arange(len(y)))
 
     idf, default_idf, n_docs = document_frequencies(items_from_morphs(m) for m in morphs)
     model.keyword_idf, model.keyword_default_idf = idf, default_idf
     params = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()}
-    params["members"] = [m.name for m in members]
+    params["members"] = [m.name for m in model.members]
     model.info = {
         "attribution": ATTRIBUTION,
         "train_rows": {"nsmc": n, "sentineg": len(shop.texts), "held_out": len(held_idx)},
         "features": {name: int(m.shape[1]) for name, m in mats.items()},
-        "stacker": {"members": [m.name for m in members], "coef": [round(float(c), 4) for c in model.stacker.coef]},
+        "stacker": {
+            "members": [m.name for m in model.members],
+            "coef": [round(float(c), 4) for c in model.stacker.coef],
+        },
         "keyword_corpus_docs": n_docs,
         "config": params,
     }
