@@ -5,9 +5,9 @@ bytes and the Kiwi version: tokenising 150k texts takes minutes); three TF-IDF v
 all training texts — characters, morphemes, polarity-lexicon tokens; a validation split held out
 from the training data (the last 10% of the NSMC texts used and a seeded 10% of SentiNeg); the
 members (NB-LR and one-hidden-layer networks over views, ``MEMBERS``) fitted on the rest with the
-shopping reviews (SentiNeg) up-weighted; then the stacker — a logistic regression on the
-members' held-out decision values — which both combines and calibrates them. The members are
-not refitted on the held-out 10% (the stacker's weights are only valid for the members it saw).
+shopping reviews (SentiNeg) up-weighted; the stacker — a logistic regression on the members'
+held-out decision values — which both combines and calibrates them; finally the members are
+refitted on all the training data with the same settings (``refit``) and the stacker is kept.
 """
 
 from __future__ import annotations
@@ -229,7 +229,8 @@ def train(
     weights[n:] = config.sentineg_weight
 
     log(f"TF-IDF: {len(texts)}건 (NSMC {n}, SentiNeg {len(shop.texts)})")
-    views = _vectorizers(config)
+    used = {view for name in config.members for view in MEMBERS[name][1]}
+    views = [v for v in _vectorizers(config) if v.name in used]
     mats = {v.name: v.vectorizer.fit_transform(inputs[v.source]).tocsr() for v in views}
     log("특성 " + ", ".join(f"{name} {m.shape[1]}개" for name, m in mats.items()))
 
