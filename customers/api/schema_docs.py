@@ -186,7 +186,7 @@ list_post = extend_schema(
     examples=[
         OpenApiExample(
             "새 고객",
-            value={"name": "이서우", "phone": "010-3723-1861", "gender": "female", "birth_year": 1992},
+            value={"name": "홍길동", "phone": "010-0000-1234", "gender": "female", "birth_year": 1992},
             request_only=True,
         )
     ],
