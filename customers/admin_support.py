@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from import_export.formats import base_formats
+from import_export.forms import SelectableFieldsExportForm
 
 from accounts.audit import audit_log
 from accounts.masking import PII_FIELDS, mask_value
@@ -405,6 +406,15 @@ class ReadOnlyInline:
 EXPORT_AUDIT_MAX_IDS = 10_000
 
 
+class KoreanExportForm(SelectableFieldsExportForm):
+    """The export page: each column's checkbox reads as the file's header (``이름``), not
+    import-export's English title of the field name (``Name (이름)``)."""
+
+    def _get_field_label(self, resource: Any, field_name: str) -> str:
+        field = resource().fields.get(field_name)
+        return str(field.column_name) if field is not None else field_name
+
+
 class AuditedImportExportMixin:
     """import-export for the back office: MANAGER and above, resources built for the caller
     (masking), and one audit row per export and per confirmed import.
@@ -414,6 +424,7 @@ class AuditedImportExportMixin:
     """
 
     export_least_role = "MANAGER"
+    export_form_class = KoreanExportForm
     # CSV and XLSX only: what the center's staff open in a spreadsheet
     formats = [base_formats.CSV, base_formats.XLSX]
 

@@ -262,3 +262,19 @@ def test_english_headers_of_older_files_still_import(manager):
     assert errors_of(response) == {}
     manager.post(reverse("admin:commerce_product_process_import"), response.context["confirm_form"].initial)
     assert Product.objects.get(sku="KF-9").category.name == "장류"
+
+
+@pytest.mark.parametrize(
+    ("model", "labels"),
+    [
+        (
+            "product",
+            ["상품 코드", "상품명", "영문 상품명", "카테고리", "가격", "통화", "이미지 URL", "설명", "판매 중"],
+        ),
+        ("order", ["주문 ID", "주문 번호", "고객 ID", "구매자", "상태", "통화", "합계", "주문 일시", "주문 항목"]),
+    ],
+)
+def test_export_page_names_the_columns_as_the_file_does(manager, model, labels):
+    form = manager.get(reverse(f"admin:commerce_{model}_export")).context["form"]
+    shown = [field.label for name, field in form.fields.items() if name.startswith(f"{model}resource_")]
+    assert shown == labels
