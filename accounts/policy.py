@@ -53,7 +53,7 @@ POLICY: dict[str, dict[str, Rule]] = {
     "customer-recommendations": {"GET": Rule(M, "recommendations", 24 * HOUR)},
     "customer-recommendation-feedback": {"POST": Rule(M, "general")},
     "customer-search": {"GET": Rule(S, "general")},
-    # additions users expect (documented in docs/api.md)
+    # additions users expect (documented in docs/customer-api.md)
     "customer-list": {"GET": Rule(S, "general"), "POST": Rule(A, "general")},
     "customer-delete": {"DELETE": Rule(A, "general")},
     "customer-sessions": {"GET": Rule(S, "general"), "POST": Rule(S, "general")},

@@ -104,6 +104,7 @@ class SchemaView(SpectacularAPIView):
             return
         super().permission_denied(request, message=message, code=code)
 
+    @extend_schema(exclude=True)  # the schema does not describe itself
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if self.sign_in_only:
             return self._sign_in_schema(request)
