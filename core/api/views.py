@@ -59,6 +59,7 @@ class LivenessView(APIView):
     @extend_schema(
         tags=["platform"],
         summary="생존 확인 (프로세스만, 의존 서비스는 보지 않음)",
+        description="프로세스가 살아 답하는지만 봅니다 (데이터베이스·캐시는 보지 않음; 준비 상태는 /api/v1/health/ready).",
         auth=[],
         responses={200: inline_serializer("Liveness", fields={"status": serializers.ChoiceField(choices=["ok"])})},
     )
