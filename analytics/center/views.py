@@ -13,7 +13,8 @@ from rest_framework.views import APIView
 from accounts.policy import rule_for
 from accounts.principal import principal_of
 from core.cache import cached_result
-from customers.api.schema_docs import SEGMENT_EXAMPLE, ok_response
+from core.schema import ok_response
+from customers.api.schema_docs import SEGMENT_EXAMPLE
 from customers.api.serializers import CommaListField
 from customers.api.visibility import Revealed, audit_read
 

@@ -254,3 +254,30 @@ def test_every_operation_is_described_in_korean():
         description = operation.get("description", "")
         assert not description or hangul.search(description[:40]), (where, description[:80])
         assert "``" not in description, where
+
+
+def test_every_success_response_has_a_real_example():
+    """Issue 17: no ``{"additionalProp1": "string"}`` in Swagger: a success body is either a
+    described schema or carries a real example (the whole envelope)."""
+    schema = generated_schema()
+    components = schema["components"]["schemas"]
+
+    def resolve(node: dict) -> dict:
+        while "$ref" in node:
+            node = components[node["$ref"].rsplit("/", 1)[-1]]
+        return node
+
+    missing = []
+    for path, method, operation in operations(schema):
+        for code, response in operation["responses"].items():
+            body = response.get("content", {}).get("application/json")
+            if not code.startswith("2") or body is None:
+                continue
+            data = resolve(body["schema"]).get("properties", {}).get("data", {})
+            data = resolve(data) if data else {}
+            free_form = data.get("type") == "object" and not data.get("properties")
+            if free_form and not body.get("examples"):
+                missing.append(f"{method.upper()} {path} {code}")
+            for example in body.get("examples", {}).values():
+                assert example["value"]["success"] is True and example["value"]["data"], (path, method)
+    assert missing == []

@@ -5,22 +5,14 @@ Korean summary and description, and a real example of each success response (sha
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 
 from core.idempotency import idempotency_parameter
+from core.schema import ok_response
 from customers.models import MembershipLevel, RiskLevel, ServiceType
 
 Q = OpenApiParameter.QUERY
-
-
-def ok_response(data: Any, name: str = "예시") -> OpenApiResponse:
-    """A success response whose example is the whole envelope around ``data`` (also used by the
-    analytics and recommendation views of a customer)."""
-    example = {"success": True, "data": data, "timestamp": "2026-11-29T10:00:00Z", "request_id": "req-8c1d2e"}
-    return OpenApiResponse(OpenApiTypes.OBJECT, examples=[OpenApiExample(name, value=example, response_only=True)])
 
 
 _ok = ok_response

@@ -3,8 +3,7 @@ call a service or selector. Access and rate scope come from accounts/policy.py."
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +12,8 @@ from rest_framework.views import APIView
 from accounts.principal import principal_of
 from core.errors import ValidationFailed
 from core.idempotency import idempotency_parameter, idempotent
+from core.schema import ok_response
+from etl.api import schema_examples as examples
 from etl.models import Entity, Mode, Target
 from etl.selectors import product_search, sync_run_status
 from etl.services.sync import etl_sync_start
@@ -56,7 +57,7 @@ class SyncView(APIView):
         "(진행은 GET /api/v1/etl/jobs/{job_id}). 이미 도는 동기화가 있으면 409 SYNC_IN_PROGRESS.",
         request=SyncRequest,
         responses={
-            202: OpenApiResponse(OpenApiTypes.OBJECT, description="작업 시작: job_id, status, records_to_sync"),
+            202: ok_response(examples.SYNC_STARTED, description="작업 시작: job_id, status, records_to_sync"),
         },
         examples=[
             OpenApiExample(
@@ -102,7 +103,7 @@ class SyncJobView(APIView):
     @extend_schema(
         summary="동기화 작업 상태",
         description="상태(queued, running, completed, failed), 진행률, 건수, 커서, 실패 내역, 걸린 시간.",
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ok_response(examples.JOB)},
     )
     def get(self, request: Request, job_id: str) -> Response:
         return Response(sync_run_status(job_id=job_id))
@@ -123,7 +124,7 @@ class ProductSearchView(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("size", int, description="1–100, 기본 20"),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ok_response(examples.PRODUCT_SEARCH)},
     )
     def get(self, request: Request) -> Response:
         query = SearchQuery(data=request.query_params)

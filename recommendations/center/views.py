@@ -13,7 +13,8 @@ from accounts.principal import principal_of
 from core.cache import cached_result
 from core.errors import NotFoundError
 from core.idempotency import idempotency_parameter, idempotent
-from customers.api.schema_docs import FEEDBACK_EXAMPLE, RECOMMENDATIONS_EXAMPLE, ok_response
+from core.schema import ok_response
+from customers.api.schema_docs import FEEDBACK_EXAMPLE, RECOMMENDATIONS_EXAMPLE
 from customers.api.visibility import Revealed, audit_read
 from customers.models import FeedbackAction
 from customers.selectors.detail import customer_get
