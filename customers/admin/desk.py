@@ -1,4 +1,4 @@
-"""The front desk's jobs in the back office, kept out of ``customers/admin.py``:
+"""The front desk's jobs in the back office, kept out of the ModelAdmins (``customers.admin``):
 
 - the balances panel at the top of the customer page (remaining sessions, expiry, D-day;
   expired, used-up, refunded and cancelled packages greyed out),
@@ -22,9 +22,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.backoffice.writes import SERVICE_ERRORS, service_error_message
 from accounts.principal import principal_from_user, principal_of
 from core.money import format_money
-from customers.admin_support import SERVICE_ERRORS, service_error_message
 from customers.models import Customer, PackagePurchase, ServiceSession, VoidedSession
 from customers.selectors.balances import balances_text, customer_balances
 from customers.services.sessions import CORRECTION_LEAST_ROLE, session_correct, session_void
