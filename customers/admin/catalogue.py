@@ -7,11 +7,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 
 from accounts.backoffice.display import money
-from customers.models import (
-    Package,
-    PackageItem,
-    Service,
-)
+from customers.models import Package, PackageItem, Service
 
 
 class ServiceAdmin(admin.ModelAdmin):

@@ -27,31 +27,31 @@ from accounts.backoffice.writes import (
 )
 from accounts.principal import Principal, principal_from_user, principal_of
 from customers.admin.base import CenterDataAdminMixin
-from customers.admin.desk import (
-    customer_page_context,
-    history_rows,
-    left_message,
-)
+from customers.admin.desk import customer_page_context, history_rows, left_message
 from customers.admin.health import CustomerPreferenceInline, HealthMetricInline
 from customers.admin.purchases import PackagePurchaseInline
 from customers.admin.sessions import RecentSessionInline, RecordSessionForm, record_session
-from customers.models import (
-    Customer,
-    CustomerPreference,
-    PackagePurchase,
-    PurchaseStatus,
-    TimeSlot,
-)
+from customers.models import Customer, CustomerPreference, PackagePurchase, PurchaseStatus, TimeSlot
 from customers.resources import CustomerResource
-from customers.selectors.balances import (
-    d_day,
-)
+from customers.selectors.balances import d_day
 from customers.selectors.kinds import center_customer_q, shop_only_q
 from customers.services.customers import CREATE_FIELDS, customer_create, customer_delete
 from customers.services.profile import CUSTOMER_FIELDS as UPDATE_FIELDS
 from customers.services.profile import MEMBERSHIP_LEAST_ROLE, PREFERENCE_FIELDS, customer_update
 
 CUSTOMER_PII = ("name", "phone", "email", "address", "emergency_contact")
+# kept by customers.services.stats and the churn model: shown, never typed
+DERIVED_FIELDS = (
+    "first_visit_date",
+    "last_visit_date",
+    "total_visits",
+    "total_revenue",
+    "average_satisfaction",
+    "risk_level",
+    "risk_scored_at",
+    "created_at",
+    "updated_at",
+)
 
 
 class CustomerForm(forms.ModelForm):
@@ -150,32 +150,10 @@ class CustomerAdmin(
         ("건강 정보", {"fields": ("health_goals",)}),
         (
             "이용 현황 (자동 계산)",
-            {
-                "fields": (
-                    "first_visit_date",
-                    "last_visit_date",
-                    "total_visits",
-                    "total_revenue",
-                    "average_satisfaction",
-                    "risk_level",
-                    "risk_scored_at",
-                    "created_at",
-                    "updated_at",
-                )
-            },
+            {"fields": DERIVED_FIELDS},
         ),
     )
-    readonly_fields = (
-        "first_visit_date",
-        "last_visit_date",
-        "total_visits",
-        "total_revenue",
-        "average_satisfaction",
-        "risk_level",
-        "risk_scored_at",
-        "created_at",
-        "updated_at",
-    )
+    readonly_fields = DERIVED_FIELDS
     inlines = (CustomerPreferenceInline, PackagePurchaseInline, RecentSessionInline, HealthMetricInline)
 
     masked_name = masked_field_display("name", "이름")

@@ -10,16 +10,11 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from accounts.backoffice.writes import (
-    ReadOnlyInline,
-)
+from accounts.backoffice.writes import ReadOnlyInline
 from accounts.principal import principal_of
 from customers.admin.base import CenterDataAdminMixin
-from customers.models import (
-    CustomerPreference,
-    HealthMetric,
-    ServiceType,
-)
+from customers.models import CustomerPreference, HealthMetric, ServiceType
+from customers.services.customers import PREFERENCE_FIELDS
 
 
 class CommaListField(forms.CharField):
@@ -67,14 +62,7 @@ class CustomerPreferenceInline(admin.StackedInline):
     verbose_name_plural = "선호 정보"
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        fields = [
-            "preferred_services",
-            "preferred_time",
-            "preferred_intensity",
-            "health_interests",
-            "communication_preference",
-            "marketing_consent",
-        ]
+        fields = list(PREFERENCE_FIELDS)
         if not principal_of(request).can_view_health:
             fields.remove("health_interests")
         return fields

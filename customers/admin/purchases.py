@@ -25,21 +25,9 @@ from accounts.backoffice.writes import (
 )
 from accounts.principal import principal_from_user
 from customers.admin.base import CenterDataAdminMixin
-from customers.admin.desk import (
-    left_message,
-)
-from customers.models import (
-    PackageBalance,
-    PackagePurchase,
-)
-from customers.selectors.balances import (
-    STATE_ACTIVE,
-    STATE_EXPIRED,
-    STATE_LABELS,
-    balances_text,
-    d_day,
-    purchase_state,
-)
+from customers.admin.desk import left_message
+from customers.models import PackageBalance, PackagePurchase
+from customers.selectors.balances import STATE_ACTIVE, STATE_EXPIRED, STATE_LABELS, balances_text, d_day, purchase_state
 from customers.services.packages import package_purchase_cancel, package_purchase_create, package_purchase_extend
 
 

@@ -13,31 +13,25 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
 
-from accounts.backoffice.writes import (
-    ReadOnlyAdminMixin,
-    ReadOnlyInline,
-    ServiceSaveAdminMixin,
-)
+from accounts.backoffice.writes import ReadOnlyAdminMixin, ReadOnlyInline, ServiceSaveAdminMixin
 from accounts.principal import principal_from_user, principal_of
 from customers.admin.base import CenterDataAdminMixin
-from customers.admin.desk import (
-    RATING_CHOICES,
-    can_correct_sessions,
-    correct_session_view,
-    void_session_view,
-)
+from customers.admin.desk import RATING_CHOICES, can_correct_sessions, correct_session_view, void_session_view
 from customers.admin.purchases import balances_summary
-from customers.models import (
-    Customer,
-    PackageBalance,
-    PackagePurchase,
-    PurchaseStatus,
-    Service,
-    ServiceSession,
-)
+from customers.models import Customer, PackageBalance, PackagePurchase, PurchaseStatus, Service, ServiceSession
 from customers.services.sessions import session_record
 
 RECENT_SESSIONS = 10
+# what the add form records; a recorded session adds staff, duration and created_at, read-only
+RECORD_FIELDS = (
+    "customer",
+    "service",
+    "purchase",
+    "service_date",
+    "start_time",
+    "satisfaction_rating",
+    "session_notes",
+)
 
 
 def record_session(request: HttpRequest, **data: Any) -> ServiceSession:
@@ -129,15 +123,7 @@ class RecentSessionInline(ReadOnlyInline, admin.TabularInline):
 class SessionAddForm(forms.ModelForm):
     class Meta:
         model = ServiceSession
-        fields = (
-            "customer",
-            "service",
-            "purchase",
-            "service_date",
-            "start_time",
-            "satisfaction_rating",
-            "session_notes",
-        )
+        fields = RECORD_FIELDS
         widgets = {"satisfaction_rating": forms.Select(choices=RATING_CHOICES)}
 
 
@@ -169,15 +155,7 @@ class ServiceSessionAdmin(ServiceSaveAdminMixin, CenterDataAdminMixin, admin.Mod
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: ServiceSession | None = None) -> list[Any]:
-        fields = [
-            "customer",
-            "service",
-            "purchase",
-            "service_date",
-            "start_time",
-            "satisfaction_rating",
-            "session_notes",
-        ]
+        fields = list(RECORD_FIELDS)
         if obj is not None:
             fields += ["staff", "duration_minutes", "created_at"]
         return self._detail_fields(request, obj, fields)
