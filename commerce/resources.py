@@ -16,9 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 
-from commerce.models import Category, Currency, Order, OrderItem, OrderStatus, Product
-from customers.models import Customer
-from customers.resources import (
+from accounts.backoffice.resources import (
     BackOfficeResourceMixin,
     ChoiceValueWidget,
     KoreanBooleanWidget,
@@ -27,6 +25,8 @@ from customers.resources import (
     KoreanIntegerWidget,
     MaskedField,
 )
+from commerce.models import Category, Currency, Order, OrderItem, OrderStatus, Product
+from customers.models import Customer
 
 _ITEM = re.compile(r"^\s*(?P<sku>[^×x@;]+?)\s*[×x]\s*(?P<qty>\d+)\s*@\s*(?P<price>[\d.,]+)\s*$")
 

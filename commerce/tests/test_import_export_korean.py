@@ -1,5 +1,5 @@
 """Issue 17: product and order files for people, by the customers' one mechanism
-(``customers.resources.BackOfficeResourceMixin``): Korean headers, labels instead of codes,
+(``accounts.backoffice.resources.BackOfficeResourceMixin``): Korean headers, labels instead of codes,
 real numbers, the sheet's name and Korea's date in the file name; every error of every row in
 Korean under the file's own header, no traceback for a wrong file, nothing half-imported."""
 
@@ -15,11 +15,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.backoffice.resources import UNEXPECTED_ROW_ERROR
 from accounts.masking import mask_name
 from accounts.models import AuditLog
 from commerce.models import Order, OrderItem, OrderStatus, Product
 from commerce.tests.factories import CategoryFactory, OrderFactory, ProductFactory
-from customers.resources import UNEXPECTED_ROW_ERROR
 from customers.tests.admin_fixtures import admin_client
 from customers.tests.factories import CustomerFactory
 
