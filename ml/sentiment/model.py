@@ -104,6 +104,52 @@ class Stacker:
 
 
 @dataclass
+class LexiconLayer:
+    """The lexicon's reading, applied after the stacker where the lexicon is confident and the
+    corpora cannot teach the model (docs/sentiment.md, "Lexicon layer").
+
+    It fires on a text whose lexicon signals (:func:`ml.sentiment.text.lexicon_signals`) all
+    point the same way and include at least one of
+
+    - a negated negative word ("맛없지 않아요", "안 나빠요"): P(positive) is raised to at least
+      ``negation_floor``;
+    - a slang phrase the training corpora (almost) never contain (``phrases``: 거북이배송,
+      노맛 …): P(positive) is moved to at least ``phrase_floor`` (positive slang) or at most
+      ``1 − phrase_floor`` (negative slang).
+
+    The floors are not tuned: each is the lexicon's own precision measured on the training
+    corpora (Laplace-smoothed) — the positive share of the reviews where a negated negative is
+    the confident reading, and how often a slang phrase frequent in the corpora (노잼, 강추 …)
+    has the review's polarity. A text with mixed signals ("나쁘지 않은데 비싸요") is left to
+    the model.
+    """
+
+    negation_floor: float
+    phrase_floor: float
+    phrases: frozenset[str]
+
+    def bounds(self, text: str, morphs: str) -> tuple[float, float]:
+        """(lower, upper) bounds the layer puts on P(positive) for one text; (0, 1) where it does
+        not fire."""
+        from ml.sentiment.text import lexicon_signals
+
+        signals = lexicon_signals(text, morphs)
+        signs = {polarity for _, polarity in signals}
+        if len(signs) != 1:  # no lexicon word, or mixed signals: the model decides
+            return 0.0, 1.0
+        kinds = {kind for kind, _ in signals}
+        if "negated-negative" in kinds:
+            return self.negation_floor, 1.0
+        if any(kind.startswith("phrase:") and kind.removeprefix("phrase:") in self.phrases for kind in kinds):
+            return (self.phrase_floor, 1.0) if signs == {1} else (0.0, 1.0 - self.phrase_floor)
+        return 0.0, 1.0
+
+    def apply(self, probs: np.ndarray, texts: list[str], morphs: list[str]) -> np.ndarray:
+        bounds = np.array([self.bounds(t, m) for t, m in zip(texts, morphs, strict=True)]).reshape(-1, 2)
+        return np.clip(np.asarray(probs, dtype=float), bounds[:, 0], bounds[:, 1])
+
+
+@dataclass
 class SentimentModel:
     """Everything needed to score a text, pickled as one artifact."""
 
@@ -113,10 +159,12 @@ class SentimentModel:
     keyword_idf: dict[str, float] = field(default_factory=dict)
     keyword_default_idf: float = 1.0
     info: dict = field(default_factory=dict)
+    lexicon_layer: LexiconLayer | None = None
 
     def __setstate__(self, state: dict) -> None:
         if "char_vectorizer" in state:  # an artifact of the first version (one NB-LR + Platt)
             state = _upgrade_v1(state)
+        state.setdefault("lexicon_layer", None)  # artifacts before the lexicon layer score as before
         self.__dict__.update(state)
 
     def view_matrices(self, texts: list[str], morphs: list[str]) -> dict[str, sp.csr_matrix]:
@@ -142,7 +190,12 @@ class SentimentModel:
         """Calibrated P(positive) for each text (``morphs``: :func:`ml.sentiment.text.morph_string`)."""
         if not texts:
             return np.zeros(0)
-        return np.clip(self.stacker.predict(self.decisions(texts, morphs)), 0.0, 1.0)
+        probs = np.clip(self.stacker.predict(self.decisions(texts, morphs)), 0.0, 1.0)
+        if self.lexicon_layer is not None:
+            from ml.sentiment.text import normalize
+
+            probs = self.lexicon_layer.apply(probs, [normalize(t) for t in texts], morphs)
+        return probs
 
 
 @dataclass

@@ -103,3 +103,29 @@ def lexicon_string(text: str, morphs: str) -> str:
         if phrase in compact:  # spacing does not matter: 거북이 배송 = 거북이배송
             out.append("LEX+" if polarity > 0 else "LEX-")
     return " ".join(out)
+
+
+def lexicon_signals(text: str, morphs: str) -> list[tuple[str, int]]:
+    """The lexicon's reading of a text as (kind, polarity) pairs, polarity ±1:
+
+    - ``"word"``: an unnegated lexicon word (맛있다 +1, 느리다 −1);
+    - ``"negated-negative"``: a negated negative word ("맛없지 않다", "안 나쁘다"): +1;
+    - ``"negated-positive"``: a negated positive word ("맛있지 않다", "안 좋다"): −1;
+    - ``"phrase:<phrase>"``: a slang phrase found with spaces ignored (거북이배송 −1, 총알배송 +1).
+    """
+    from .lexicon import NEGATIVE_LEMMAS, POLARITY_PHRASES, POSITIVE_LEMMAS
+
+    out: list[tuple[str, int]] = []
+    for lemma, negated in _polarity_units(morphs):
+        sign = 1 if lemma in POSITIVE_LEMMAS else -1 if lemma in NEGATIVE_LEMMAS else 0
+        if not sign or lemma in POLARITY_PHRASES:  # phrases are counted once, from the text below
+            continue
+        if negated:
+            out.append(("negated-negative", 1) if sign < 0 else ("negated-positive", -1))
+        else:
+            out.append(("word", sign))
+    compact = text.replace(" ", "")
+    for phrase, polarity in POLARITY_PHRASES.items():
+        if phrase in compact:
+            out.append((f"phrase:{phrase}", 1 if polarity > 0 else -1))
+    return out

@@ -27,8 +27,9 @@ from sklearn.linear_model import LogisticRegression
 
 from .analysis import document_frequencies, items_from_morphs
 from .data import ATTRIBUTION, Corpus, load_corpus
-from .model import LinearMember, MLPMember, SentimentModel, Stacker, View
-from .text import lexicon_string, morph_strings, normalize, split_tokens
+from .lexicon import POLARITY_PHRASES
+from .model import LexiconLayer, LinearMember, MLPMember, SentimentModel, Stacker, View
+from .text import lexicon_signals, lexicon_string, morph_strings, normalize, split_tokens
 
 Progress = Callable[[str, int], object]  # (description, total) -> a tqdm-like bar
 
@@ -61,6 +62,8 @@ class TrainConfig:
     mlp_min_updates: int = 500  # small corpora get more epochs
     seed: int = 0
     cache_dir: Path | None = None  # default: the system temp dir
+    lexicon_layer: bool = True
+    phrase_min_count: int = 20  # slang seen fewer times in the training texts gets the lexicon layer
 
 
 def _cache_path(config: TrainConfig, corpus: Corpus) -> Path:
@@ -193,6 +196,48 @@ def fit_stacker(decisions: np.ndarray, y: np.ndarray) -> Stacker:
     return Stacker(coef=lr.coef_.ravel().astype(float), intercept=float(lr.intercept_[0]))
 
 
+def _smoothed(hits: int, n: int) -> float:
+    return (hits + 1) / (n + 2)
+
+
+def fit_lexicon_layer(
+    signals: list[list[tuple[str, int]]], y: np.ndarray, rows: np.ndarray, *, min_count: int
+) -> tuple[LexiconLayer, dict]:
+    """The lexicon layer from the training ``rows``: the slang phrases seen fewer than
+    ``min_count`` times, and the lexicon's precision (Laplace-smoothed) where it reads a negated
+    negative confidently and for the slang phrases seen at least ``min_count`` times."""
+    seen = dict.fromkeys(POLARITY_PHRASES, 0)
+    phrase_hits = phrase_n = neg_hits = neg_n = 0
+    for idx in rows:
+        row = signals[idx]
+        for kind, _ in row:
+            if kind.startswith("phrase:"):
+                seen[kind.removeprefix("phrase:")] += 1
+        signs = {polarity for _, polarity in row}
+        if len(signs) == 1 and any(kind == "negated-negative" for kind, _ in row):
+            neg_n += 1
+            neg_hits += int(y[idx] == 1)
+    frequent = {phrase for phrase, count in seen.items() if count >= min_count}
+    for idx in rows:
+        for kind, polarity in signals[idx]:
+            if kind.startswith("phrase:") and kind.removeprefix("phrase:") in frequent:
+                phrase_n += 1
+                phrase_hits += int(y[idx] == (1 if polarity > 0 else 0))
+    layer = LexiconLayer(
+        negation_floor=round(_smoothed(neg_hits, neg_n), 4),
+        phrase_floor=round(_smoothed(phrase_hits, phrase_n), 4),
+        phrases=frozenset(phrase for phrase, count in seen.items() if count < min_count),
+    )
+    stats = {
+        "negated_negative_reviews": neg_n,
+        "negated_negative_positive": neg_hits,
+        "frequent_phrase_hits": phrase_n,
+        "frequent_phrase_correct": phrase_hits,
+        "phrase_counts": seen,
+    }
+    return layer, stats
+
+
 def _vectorizers(config: TrainConfig) -> list[View]:
     morph_like = {"tokenizer": split_tokens, "token_pattern": None, "lowercase": False}
     common = {"min_df": config.min_df, "sublinear_tf": True, "dtype": np.float32}
@@ -256,9 +301,30 @@ def train(
     log(f"스태킹·보정 ({len(held_idx)}건)")
     held_decisions = model.decisions([texts[i] for i in held_idx], [morphs[i] for i in held_idx])
     model.stacker = fit_stacker(held_decisions, y[held])
+    layer_info: dict = {}
+    if config.lexicon_layer:
+        signals = [lexicon_signals(t, m) for t, m in zip(texts, morphs, strict=True)]
+        layer, _ = fit_lexicon_layer(signals, y, np.flatnonzero(~held), min_count=config.phrase_min_count)
+        layer_info["validation"] = _layer_validation(
+            layer,
+            model.stacker.predict(held_decisions),
+            [texts[i] for i in held_idx],
+            [morphs[i] for i in held_idx],
+            y[held],
+            held_idx >= n,
+        )
+        log(f"어휘 규칙 (검증): {layer_info['validation']}")
     if config.refit:
         log("최종 학습 (전체)")
         model.members = fit_members(np.arange(len(y)))
+    if config.lexicon_layer:
+        rows = np.arange(len(y)) if config.refit else np.flatnonzero(~held)
+        model.lexicon_layer, layer_info["estimate"] = fit_lexicon_layer(
+            signals, y, rows, min_count=config.phrase_min_count
+        )
+        layer_info["negation_floor"] = model.lexicon_layer.negation_floor
+        layer_info["phrase_floor"] = model.lexicon_layer.phrase_floor
+        layer_info["phrases"] = sorted(model.lexicon_layer.phrases)
 
     idf, default_idf, n_docs = document_frequencies(items_from_morphs(m) for m in morphs)
     model.keyword_idf, model.keyword_default_idf = idf, default_idf
@@ -273,6 +339,26 @@ def train(
             "coef": [round(float(c), 4) for c in model.stacker.coef],
         },
         "keyword_corpus_docs": n_docs,
+        "lexicon_layer": layer_info,
         "config": params,
     }
     return model
+
+
+def _layer_validation(
+    layer: LexiconLayer, probs: np.ndarray, texts: list[str], morphs: list[str], y: np.ndarray, shop: np.ndarray
+) -> dict:
+    """Accuracy on the validation split without and with the lexicon layer (NSMC / SentiNeg rows),
+    and on the reviews where it changes the polarity call."""
+    after = layer.apply(probs, texts, morphs)
+    fired = np.array([layer.bounds(t, m) != (0.0, 1.0) for t, m in zip(texts, morphs, strict=True)])
+    flipped = (probs >= 0.5) != (after >= 0.5)
+    out = {"fired": int(fired.sum()), "flipped": int(flipped.sum())}
+    for name, rows in (("nsmc", ~shop), ("sentineg", shop)):
+        out[name] = {
+            "n": int(rows.sum()),
+            "before": round(float(((probs[rows] >= 0.5) == y[rows]).mean()), 4) if rows.any() else None,
+            "after": round(float(((after[rows] >= 0.5) == y[rows]).mean()), 4) if rows.any() else None,
+        }
+    out["flipped_right_after"] = int(((after[flipped] >= 0.5) == y[flipped]).sum())
+    return out

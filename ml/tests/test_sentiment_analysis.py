@@ -137,7 +137,7 @@ def test_tasty_but_too_little_is_negative(backend):
 
 def test_double_negation_is_not_negative(backend):
     # "나쁘지 않아요", "비싸지 않아요" are praise in the corpus: a negated negative word (LEX¬-) is
-    # learned as positive, so a double negation the corpus never saw reads positive too
+    # learned as positive, and the lexicon layer keeps P(positive) at least at its floor
     r = _one(backend, "맛없지 않아요")
     assert r["sentiment"] == "positive"
     assert r["aspects"] == {"taste": {"sentiment": "positive", "score": r["confidence"]}}

@@ -64,6 +64,12 @@ class Command(BaseCommand):
             return tqdm(total=total, desc=desc, file=self.stdout, unit="건", mininterval=2)
 
         model = train(config, progress=progress, log=self.stdout.write)
+        layer = model.lexicon_layer
+        if layer is not None:
+            self.stdout.write(
+                f"어휘 규칙: 부정된 부정어 하한 P(긍정) ≥ {layer.negation_floor}, "
+                f"미학습 속어 {len(layer.phrases)}개 (≥ {layer.phrase_floor} 또는 ≤ {1 - layer.phrase_floor:.4f})"
+            )
         metrics: dict = {}
         if not options["skip_eval"]:
             # --fast evaluates on the first 5,000 texts of each split (the names say so)
