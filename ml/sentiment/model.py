@@ -108,8 +108,9 @@ class LexiconLayer:
     """The lexicon's reading, applied after the stacker where the lexicon is confident and the
     corpora cannot teach the model (docs/sentiment.md, "Lexicon layer").
 
-    It fires on a text whose lexicon signals (:func:`ml.sentiment.text.lexicon_signals`) all
-    point the same way and include at least one of
+    It fires on a short text (at most ``max_morphemes`` Kiwi morphemes: a shopping review of a
+    clause or two, or an aspect clause) whose lexicon signals
+    (:func:`ml.sentiment.text.lexicon_signals`) all point the same way and include at least one of
 
     - a negated negative word ("맛없지 않아요", "안 나빠요"): P(positive) is raised to at least
       ``negation_floor``;
@@ -127,12 +128,15 @@ class LexiconLayer:
     negation_floor: float
     phrase_floor: float
     phrases: frozenset[str]
+    max_morphemes: int = 15
 
     def bounds(self, text: str, morphs: str) -> tuple[float, float]:
         """(lower, upper) bounds the layer puts on P(positive) for one text; (0, 1) where it does
         not fire."""
         from ml.sentiment.text import lexicon_signals
 
+        if len(morphs.split()) > self.max_morphemes:  # a long review: the model reads its context
+            return 0.0, 1.0
         signals = lexicon_signals(text, morphs)
         signs = {polarity for _, polarity in signals}
         if len(signs) != 1:  # no lexicon word, or mixed signals: the model decides

@@ -124,8 +124,15 @@ def lexicon_signals(text: str, morphs: str) -> list[tuple[str, int]]:
             out.append(("negated-negative", 1) if sign < 0 else ("negated-positive", -1))
         else:
             out.append(("word", sign))
-    compact = text.replace(" ", "")
     for phrase, polarity in POLARITY_PHRASES.items():
-        if phrase in compact:
+        if phrase_in(phrase, text):
             out.append((f"phrase:{phrase}", 1 if polarity > 0 else -1))
     return out
+
+
+def phrase_in(phrase: str, text: str) -> bool:
+    """A slang phrase in a text with spaces ignored (거북이 배송 = 거북이배송); a two-syllable one
+    only at the start of a word, so that names and longer words do not count (김혜자, 수혜자)."""
+    if len(phrase) > 2:
+        return phrase in text.replace(" ", "")
+    return any(word.startswith(phrase) for word in text.split())

@@ -64,6 +64,7 @@ class TrainConfig:
     cache_dir: Path | None = None  # default: the system temp dir
     lexicon_layer: bool = True
     phrase_min_count: int = 20  # slang seen fewer times in the training texts gets the lexicon layer
+    layer_max_morphemes: int = 15  # the lexicon layer reads short texts only
 
 
 def _cache_path(config: TrainConfig, corpus: Corpus) -> Path:
@@ -201,11 +202,18 @@ def _smoothed(hits: int, n: int) -> float:
 
 
 def fit_lexicon_layer(
-    signals: list[list[tuple[str, int]]], y: np.ndarray, rows: np.ndarray, *, min_count: int
+    signals: list[list[tuple[str, int]]],
+    lengths: np.ndarray,
+    y: np.ndarray,
+    rows: np.ndarray,
+    *,
+    min_count: int,
+    max_morphemes: int,
 ) -> tuple[LexiconLayer, dict]:
-    """The lexicon layer from the training ``rows``: the slang phrases seen fewer than
-    ``min_count`` times, and the lexicon's precision (Laplace-smoothed) where it reads a negated
-    negative confidently and for the slang phrases seen at least ``min_count`` times."""
+    """The lexicon layer from the training ``rows`` (``lengths``: morphemes per text): the slang
+    phrases seen fewer than ``min_count`` times, and the lexicon's precision (Laplace-smoothed)
+    where it reads a negated negative confidently (short texts, unanimous signals) and for the
+    slang phrases seen at least ``min_count`` times."""
     seen = dict.fromkeys(POLARITY_PHRASES, 0)
     phrase_hits = phrase_n = neg_hits = neg_n = 0
     for idx in rows:
@@ -214,7 +222,8 @@ def fit_lexicon_layer(
             if kind.startswith("phrase:"):
                 seen[kind.removeprefix("phrase:")] += 1
         signs = {polarity for _, polarity in row}
-        if len(signs) == 1 and any(kind == "negated-negative" for kind, _ in row):
+        short = lengths[idx] <= max_morphemes
+        if short and len(signs) == 1 and any(kind == "negated-negative" for kind, _ in row):
             neg_n += 1
             neg_hits += int(y[idx] == 1)
     frequent = {phrase for phrase, count in seen.items() if count >= min_count}
@@ -227,6 +236,7 @@ def fit_lexicon_layer(
         negation_floor=round(_smoothed(neg_hits, neg_n), 4),
         phrase_floor=round(_smoothed(phrase_hits, phrase_n), 4),
         phrases=frozenset(phrase for phrase, count in seen.items() if count < min_count),
+        max_morphemes=max_morphemes,
     )
     stats = {
         "negated_negative_reviews": neg_n,
@@ -304,7 +314,9 @@ def train(
     layer_info: dict = {}
     if config.lexicon_layer:
         signals = [lexicon_signals(t, m) for t, m in zip(texts, morphs, strict=True)]
-        layer, _ = fit_lexicon_layer(signals, y, np.flatnonzero(~held), min_count=config.phrase_min_count)
+        lengths = np.array([len(m.split()) for m in morphs])
+        layer_args = {"min_count": config.phrase_min_count, "max_morphemes": config.layer_max_morphemes}
+        layer, _ = fit_lexicon_layer(signals, lengths, y, np.flatnonzero(~held), **layer_args)
         layer_info["validation"] = _layer_validation(
             layer,
             model.stacker.predict(held_decisions),
@@ -319,9 +331,7 @@ def train(
         model.members = fit_members(np.arange(len(y)))
     if config.lexicon_layer:
         rows = np.arange(len(y)) if config.refit else np.flatnonzero(~held)
-        model.lexicon_layer, layer_info["estimate"] = fit_lexicon_layer(
-            signals, y, rows, min_count=config.phrase_min_count
-        )
+        model.lexicon_layer, layer_info["estimate"] = fit_lexicon_layer(signals, lengths, y, rows, **layer_args)
         layer_info["negation_floor"] = model.lexicon_layer.negation_floor
         layer_info["phrase_floor"] = model.lexicon_layer.phrase_floor
         layer_info["phrases"] = sorted(model.lexicon_layer.phrases)

@@ -84,14 +84,18 @@ def test_fit_estimates_the_floors_as_smoothed_lexicon_precision():
         [],
     ]
     y = np.array([1, 1, 0, 1, 0, 1, 0, 1])
-    layer, stats = fit_lexicon_layer(signals, y, np.arange(len(y)), min_count=2)
+    lengths = np.array([4, 6, 5, 7, 3, 3, 4, 2])
+    layer, stats = fit_lexicon_layer(signals, lengths, y, np.arange(len(y)), min_count=2, max_morphemes=15)
     assert layer.negation_floor == pytest.approx(round(3 / 5, 4))  # (2 + 1) / (3 + 2)
     assert layer.phrase_floor == pytest.approx(0.5)  # (1 + 1) / (2 + 2)
     assert "거북이배송" in layer.phrases and "노잼" not in layer.phrases
     assert stats["negated_negative_reviews"] == 3 and stats["phrase_counts"]["노잼"] == 2
     # only the given rows count
-    layer, stats = fit_lexicon_layer(signals, y, np.array([0, 4]), min_count=2)
+    layer, stats = fit_lexicon_layer(signals, lengths, y, np.array([0, 4]), min_count=2, max_morphemes=15)
     assert layer.negation_floor == pytest.approx(round(2 / 3, 4)) and "노잼" in layer.phrases
+    # long texts do not count for the negation floor
+    layer, stats = fit_lexicon_layer(signals, lengths, y, np.arange(len(y)), min_count=2, max_morphemes=4)
+    assert stats["negated_negative_reviews"] == 1 and layer.negation_floor == pytest.approx(round(2 / 3, 4))
 
 
 def test_trained_model_carries_the_layer_estimated_on_its_corpus(fitted_sentiment_model):
