@@ -4,6 +4,7 @@ Parameters come from the JSON file named by ``LOAD_PARAMS`` (tokens per role, su
 customer ids, search terms), written by the command. Each simulated user calls, by weight:
 customer detail as STAFF and as ADMIN, customer search as STAFF, customer analytics as MANAGER
 and the shop dashboard as MANAGER. Requests are named by endpoint so the statistics group them.
+The two detail tasks carry the tag ``detail`` (``bench_load --tags detail``: detail alone).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import os
 import random
 
-from locust import FastHttpUser, between, task
+from locust import FastHttpUser, between, tag, task
 
 PARAMS = json.loads(open(os.environ["LOAD_PARAMS"], encoding="utf-8").read())  # noqa: SIM115
 TOKENS: dict[str, str] = PARAMS["tokens"]
@@ -30,10 +31,12 @@ class ApiUser(FastHttpUser):
             if response.status_code != 200:
                 response.failure(f"{response.status_code}: {response.text[:200]}")
 
+    @tag("detail")
     @task(6)
     def detail_staff(self) -> None:
         self._get("STAFF", f"/api/v1/customers/{random.choice(IDS)}/detail", "detail (STAFF)")
 
+    @tag("detail")
     @task(3)
     def detail_admin(self) -> None:
         self._get("ADMIN", f"/api/v1/customers/{random.choice(IDS)}/detail", "detail (ADMIN)")

@@ -58,6 +58,16 @@ def _wait_healthy(url: str, seconds: float) -> None:
     raise CommandError(f"gunicorn did not become healthy at {url}")
 
 
+def _warm(base: str, token: str, ids: list[int]) -> None:
+    """One detail request per subject, so the measured run starts with their results cached."""
+    for cid in ids:
+        request = urllib.request.Request(  # noqa: S310 - our own loopback server
+            f"{base}/api/v1/customers/{cid}/detail", headers={"X-Internal-Token": token}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            response.read()
+
+
 def _tree_cpu(pid: int) -> float:
     """User + system CPU seconds of a process and its children (gunicorn master and workers)."""
     try:
@@ -82,6 +92,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--subjects", type=int, default=2000, help="요청에 쓸 고객 수")
         parser.add_argument("--json", help="결과를 저장할 JSON 파일")
+        parser.add_argument("--tags", help="이 Locust 태그의 작업만 (예: detail)")
+        parser.add_argument("--warm", action="store_true", help="측정 전에 대상 고객의 상세를 한 번씩 요청 (캐시 채움)")
         parser.add_argument(
             "--rate-limits", choices=("on", "off"), default="on", help="요청 제한 카운터 (기본 on, 한도는 크게)"
         )
@@ -131,6 +143,8 @@ class Command(BaseCommand):
             )
             try:
                 _wait_healthy(f"{base}/api/v1/health", 60)
+                if opts["warm"]:
+                    _warm(base, tokens["ADMIN"], ids)
                 prefix = Path(tmp) / "locust"
                 started = time.time()
                 server_cpu_before = _tree_cpu(server.pid)
@@ -151,6 +165,7 @@ class Command(BaseCommand):
                         base,
                         "--csv",
                         str(prefix),
+                        *(["--tags", str(opts["tags"])] if opts["tags"] else []),
                         "--only-summary",
                         "--loglevel",
                         "WARNING",
@@ -182,6 +197,8 @@ class Command(BaseCommand):
             "started": started,
             "load_average_after": [round(x, 2) for x in load],
             "rate_limits": opts["rate_limits"],
+            "tags": opts["tags"],
+            "warm": bool(opts["warm"]),
             "worker_class": os.environ.get("GUNICORN_WORKER_CLASS", "gthread"),
             "endpoints": {},
         }
