@@ -36,11 +36,13 @@ def database_analyze(*, vacuum_tables: Sequence[str] = ()) -> None:
         cur.execute("ANALYZE")
 
 
-def database_vacuum_analyze() -> None:
-    """``VACUUM (ANALYZE)`` of the whole database on PostgreSQL (after a restore: statistics
-    and the visibility map that index-only scans need); ``ANALYZE`` elsewhere."""
+def database_vacuum_analyze(*, tables: Sequence[str] = ()) -> None:
+    """``VACUUM (ANALYZE)`` of ``tables`` (default: the whole database) on PostgreSQL — after a
+    restore, statistics and the visibility map that index-only scans need; ``ANALYZE``
+    elsewhere."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            cur.execute("VACUUM (ANALYZE)")
+            names = ", ".join(connection.ops.quote_name(t) for t in tables)
+            cur.execute(f"VACUUM (ANALYZE) {names}".strip())
         else:
             cur.execute("ANALYZE")

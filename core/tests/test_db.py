@@ -65,3 +65,21 @@ def test_customer_table_is_vacuumed_often() -> None:
         cur.execute("SELECT reloptions FROM pg_class WHERE relname = 'customers_customer'")
         (options,) = cur.fetchone()
     assert sorted(options) == ["autovacuum_analyze_scale_factor=0.02", "autovacuum_vacuum_scale_factor=0.01"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_analyze_database_vacuum_marks_the_named_tables() -> None:
+    from io import StringIO
+
+    from customers.tests.factories import CustomerFactory
+
+    CustomerFactory.create_batch(3)
+    out = StringIO()
+    call_command("analyze_database", "--vacuum", "customers_customer", stdout=out)
+    assert out.getvalue().startswith("통계 갱신 완료")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT relallvisible, relpages FROM pg_class WHERE relname = 'customers_customer'")
+            all_visible, pages = cur.fetchone()
+        assert all_visible == pages > 0
+    assert "customers_customer" in _tables_with_statistics()

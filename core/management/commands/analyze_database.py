@@ -15,14 +15,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--vacuum",
-            action="store_true",
-            help="PostgreSQL: VACUUM (ANALYZE) 로 가시성 맵도 만듭니다 (인덱스 전용 스캔; 복원 뒤 권장)",
+            nargs="*",
+            metavar="TABLE",
+            help="PostgreSQL: VACUUM (ANALYZE) 로 가시성 맵도 만듭니다 (인덱스 전용 스캔; 복원 뒤 권장). "
+            "테이블을 주면 그 테이블만",
         )
 
     def handle(self, *args: object, **options: object) -> None:
         started = time.perf_counter()
-        if options["vacuum"]:
-            database_vacuum_analyze()
+        if options["vacuum"] is not None:
+            database_vacuum_analyze(tables=options["vacuum"])
         else:
             database_analyze()
         self.stdout.write(self.style.SUCCESS(f"통계 갱신 완료 ({time.perf_counter() - started:.1f}초)"))
