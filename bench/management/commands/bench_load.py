@@ -199,7 +199,7 @@ class Command(BaseCommand):
             "rate_limits": opts["rate_limits"],
             "tags": opts["tags"],
             "warm": bool(opts["warm"]),
-            "worker_class": os.environ.get("GUNICORN_WORKER_CLASS", "gthread"),
+            "worker_class": os.environ.get("GUNICORN_WORKER_CLASS", "sync"),
             "endpoints": {},
         }
         self.stdout.write(f"{'endpoint':32} {'req/s':>8} {'p50':>6} {'p95':>6} {'p99':>6} {'n':>8} {'errors':>7}")
