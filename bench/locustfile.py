@@ -13,16 +13,20 @@ import json
 import os
 import random
 
-from locust import FastHttpUser, between, tag, task
+from locust import FastHttpUser, between, constant_throughput, tag, task
 
 PARAMS = json.loads(open(os.environ["LOAD_PARAMS"], encoding="utf-8").read())  # noqa: SIM115
 TOKENS: dict[str, str] = PARAMS["tokens"]
 IDS: list[int] = PARAMS["customer_ids"]
 TERMS: list[str] = PARAMS["search_terms"]
+# ``bench_load --rate N``: each user paces itself to N / users requests per second, so the run
+# measures the latency *at* a given throughput; without it users send as fast as answers come
+# back and the latency is whatever the queue makes it (users ÷ throughput, Little's law).
+PER_USER_RATE: float | None = PARAMS.get("per_user_rate")
 
 
 class ApiUser(FastHttpUser):
-    wait_time = between(0, 0.01)
+    wait_time = constant_throughput(PER_USER_RATE) if PER_USER_RATE else between(0, 0.01)
 
     def _get(self, role: str, path: str, name: str) -> None:
         with self.client.get(

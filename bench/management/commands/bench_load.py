@@ -93,6 +93,9 @@ class Command(BaseCommand):
         parser.add_argument("--subjects", type=int, default=2000, help="요청에 쓸 고객 수")
         parser.add_argument("--json", help="결과를 저장할 JSON 파일")
         parser.add_argument("--tags", help="이 Locust 태그의 작업만 (예: detail)")
+        parser.add_argument(
+            "--rate", type=float, help="목표 초당 요청 수 (사용자마다 rate/users 로 속도 조절; 없으면 최대 속도)"
+        )
         parser.add_argument("--warm", action="store_true", help="측정 전에 대상 고객의 상세를 한 번씩 요청 (캐시 채움)")
         parser.add_argument(
             "--rate-limits", choices=("on", "off"), default="on", help="요청 제한 카운터 (기본 on, 한도는 크게)"
@@ -112,7 +115,10 @@ class Command(BaseCommand):
         base = f"http://127.0.0.1:{port}"
         with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
             params = Path(tmp) / "params.json"
-            params.write_text(json.dumps({"tokens": tokens, "customer_ids": ids, "search_terms": terms}))
+            per_user = float(opts["rate"]) / int(opts["users"]) if opts["rate"] else None
+            params.write_text(
+                json.dumps({"tokens": tokens, "customer_ids": ids, "search_terms": terms, "per_user_rate": per_user})
+            )
             env = {
                 **os.environ,
                 "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -198,6 +204,7 @@ class Command(BaseCommand):
             "load_average_after": [round(x, 2) for x in load],
             "rate_limits": opts["rate_limits"],
             "tags": opts["tags"],
+            "target_rate": opts["rate"],
             "warm": bool(opts["warm"]),
             "worker_class": os.environ.get("GUNICORN_WORKER_CLASS", "sync"),
             "endpoints": {},
