@@ -11,7 +11,9 @@ The rate limits stay on in the server under test, so every request pays for its 
 ``RATE_LIMIT_OVERRIDES``: three principals at hundreds of requests per second would be 429
 after seconds by design (``--rate-limits off`` turns the counters off, as earlier rounds ran).
 Load generator and server share the machine's cores: the figures are a floor for a machine with
-a separate load generator. Besides latency the command reports the CPU time the server (gunicorn
+a separate load generator. ``--rate N`` paces the users to N requests per second in all, to read
+the latency at a given throughput (unpaced, 32 users' latency is 32 ÷ throughput by queueing
+alone). Besides latency the command reports the CPU time the server (gunicorn
 master and workers) and Locust spent per request: unlike requests per second, that figure does
 not depend on what else the machine is doing, and 2 cores ÷ (server + generator + database and
 Redis CPU per request) bounds the throughput a quiet machine can reach.
