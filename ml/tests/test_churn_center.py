@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from customers.models import Customer, ServiceSession
-from customers.tests.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory, ServiceFactory
+from customers.testing.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory, ServiceFactory
 from ml.churn_center import (
     MODEL_NAME,
     center_churn_train,
