@@ -45,11 +45,11 @@ def internal_client_for():
 
 @pytest.fixture
 def test_routes(settings, monkeypatch):
-    """Mount core/tests/urls.py (one view per least role, a failing view) and their POLICY rows."""
+    """Mount accounts/testing/urls.py (one view per least role, a failing view) and their POLICY rows."""
     from accounts import policy
-    from core.tests.urls import TEST_POLICY
+    from accounts.testing.urls import TEST_POLICY
 
-    settings.ROOT_URLCONF = "core.tests.urls"
+    settings.ROOT_URLCONF = "accounts.testing.urls"
     for name, rules in TEST_POLICY.items():
         monkeypatch.setitem(policy.POLICY, name, rules)
     return TEST_POLICY

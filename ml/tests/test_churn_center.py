@@ -21,7 +21,7 @@ from ml.churn_center import (
 from ml.models import ModelArtifact
 from ml.registry import artifact_load_latest
 
-from .center_data import build_center_history
+from customers.testing.history import build_center_history
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from customers.testing.factories import (
 )
 from ml.churn_center import MODEL_NAME, center_churn_train
 from ml.registry import artifact_save
-from ml.tests.center_data import build_center_history
+from customers.testing.history import build_center_history
 
 pytestmark = pytest.mark.django_db
 
