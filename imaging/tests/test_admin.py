@@ -12,7 +12,7 @@ from commerce.models import Product
 from commerce.testing.factories import ProductFactory
 from imaging.synth.labels import label_photo_bytes
 from imaging.synth.products import render_product
-from imaging.tests.conftest import jpeg_bytes
+from imaging.tests.images import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,11 +22,14 @@ from reports.overview import (
     top_products,
 )
 
-from .conftest import kst
-
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 10, 15)  # a Thursday: the week began on Monday 10-12
+KST = ZoneInfo("Asia/Seoul")
+
+
+def kst(y: int, m: int, d: int) -> dt.datetime:
+    return dt.datetime(y, m, d, 12, tzinfo=KST)
 
 
 @pytest.fixture
