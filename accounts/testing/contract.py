@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pytest
-from django.forms.models import model_to_dict
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -95,7 +94,7 @@ class EndpointContract:
             return type(self)._customer_count()
         model = type(subject.customer)
         row = model.objects.filter(pk=subject.customer.pk).first()
-        return None if row is None else model_to_dict(row)
+        return None if row is None else {f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields}
 
     # -- the contract ---------------------------------------------------------------------------
     @classmethod
@@ -163,7 +162,7 @@ class EndpointContract:
         response = self.call(client, subject, customer_id=UNKNOWN_ID)
         assert response.status_code == 404, response.content[:300]
         assert response.json()["error"]["code"] == self.not_found_code
-        assert AuditLog.objects.exclude(action=AuditLog.Action.ALERT).count() == audit_rows
+        assert AuditLog.objects.count() == audit_rows
 
     def test_success_writes_one_audit_row(self, subject: Subject, api_client_for: Callable, allowed_role: str) -> None:
         client = api_client_for(allowed_role)
