@@ -1,5 +1,7 @@
 """Fixtures for every app's tests (a ``pytest_plugins`` entry of the root ``conftest.py``): one
-user per role and an authenticated API client per role, internal-service clients, the test routes.
+user per role and an authenticated API client per role, internal-service clients, a back-office
+(admin) client per role with the permissions of ``accounts.backoffice.permissions`` (what the
+role→group sync grants in production), the test routes.
 
     def test_x(api_client_for):
         client = api_client_for("MANAGER")
@@ -7,7 +9,12 @@ user per role and an authenticated API client per role, internal-service clients
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -85,6 +92,36 @@ def api_client_for(users):
         token = AccessToken.for_user(users[role])
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         client.user = users[role]
+        return client
+
+    return make
+
+
+def grant_role_permissions(user: Any) -> Any:
+    """Give ``user`` the back-office permissions of its role."""
+    from accounts.backoffice.permissions import BACKOFFICE_PERMISSIONS
+
+    spec = BACKOFFICE_PERMISSIONS[user.role]
+    if spec == "__all__":
+        perms = Permission.objects.all()
+    else:
+        pairs = [code.split(".", 1) for code in spec]
+        perms = [Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in pairs]
+    user.user_permissions.set(perms)
+    return user
+
+
+@pytest.fixture
+def backoffice_client_for(make_user) -> Callable[..., Client]:
+    """``backoffice_client_for("STAFF", **user_fields)`` → a Client logged into the admin as the
+    staff user ``admin-staff`` with the permissions of that role (``client.user`` is the user)."""
+
+    def make(role: str, **extra: Any) -> Client:
+        user = make_user(role, username=f"admin-{role.lower()}", is_staff=True, **extra)
+        grant_role_permissions(user)
+        client = Client()
+        client.force_login(user)
+        client.user = user  # type: ignore[attr-defined]
         return client
 
     return make

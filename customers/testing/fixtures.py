@@ -1,24 +1,18 @@
 """Center fixtures (a ``pytest_plugins`` entry of the root ``conftest.py``):
 
 - ``service_catalog``: the five services of ``customers.catalog``;
-- ``center``: a small center around one customer with every kind of personal and health data;
-- ``backoffice_client_for(role)``: a Django test client logged into the admin, with the group
-  permissions of ``customers.admin_permissions`` (what the role→group sync grants in production).
+- ``center``: a small center around one customer with every kind of personal and health data.
 
-    def test_x(backoffice_client_for, center):
-        client = backoffice_client_for("STAFF")
+    def test_x(api_client_for, center):
+        customer = center["customer"]
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.test import Client
 from django.utils import timezone
 
 from accounts.testing.factories import UserFactory
@@ -32,36 +26,6 @@ from customers.testing.factories import (
     ServiceFactory,
     ServiceSessionFactory,
 )
-
-
-def grant_role_permissions(user: Any) -> Any:
-    """Give ``user`` the back-office permissions of its role."""
-    from customers.admin_permissions import BACKOFFICE_PERMISSIONS
-
-    spec = BACKOFFICE_PERMISSIONS[user.role]
-    if spec == "__all__":
-        perms = Permission.objects.all()
-    else:
-        pairs = [code.split(".", 1) for code in spec]
-        perms = [Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in pairs]
-    user.user_permissions.set(perms)
-    return user
-
-
-@pytest.fixture
-def backoffice_client_for(make_user) -> Callable[..., Client]:
-    """``backoffice_client_for("STAFF", **user_fields)`` → a Client logged into the admin as the
-    staff user ``admin-staff`` with the permissions of that role (``client.user`` is the user)."""
-
-    def make(role: str, **extra: Any) -> Client:
-        user = make_user(role, username=f"admin-{role.lower()}", is_staff=True, **extra)
-        grant_role_permissions(user)
-        client = Client()
-        client.force_login(user)
-        client.user = user  # type: ignore[attr-defined]
-        return client
-
-    return make
 
 
 @pytest.fixture

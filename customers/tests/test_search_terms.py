@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import AuditLog
 from accounts.sealing import unseal
-from customers.search_terms import SearchTermKind, mask_search_term, search_term_kind
+from accounts.search_terms import SearchTermKind, mask_search_term, search_term_kind
 from customers.testing.factories import CustomerFactory, PackagePurchaseFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,9 +18,9 @@ from customers.testing.factories import (
     RecommendationFeedbackFactory,
     ServiceFactory,
 )
+from customers.testing.history import build_center_history
 from ml.churn_center import MODEL_NAME, center_churn_train
 from ml.registry import artifact_save
-from customers.testing.history import build_center_history
 
 pytestmark = pytest.mark.django_db
 
