@@ -13,7 +13,7 @@ builds the data; the contract then checks, from the access table (``accounts/pol
 - each of those roles that sees masked data (all but ADMIN): no raw name, phone or email of
   the customer anywhere in the body.
 
-``core/tests/test_endpoint_contract.py`` fails when a customer-data route and method has no
+``accounts/tests/test_endpoint_contract.py`` fails when a customer-data route and method has no
 contract class, so a new endpoint cannot land without these tests.
 
 Usage (the ``center`` fixture comes from ``customers.testing.fixtures``)::
