@@ -276,7 +276,7 @@ def test_api_membership_change_is_admin_only(desk, api_client_for):
 
 # --- ADMIN sees the names in the related pages --------------------------------------------
 def test_admin_sees_unmasked_names_in_related_pages(desk, staff, admin):
-    from commerce.tests.factories import OrderFactory, ProductFactory, ReviewFactory
+    from commerce.testing.factories import OrderFactory, ProductFactory, ReviewFactory
 
     customer, purchase, brain = desk
     session = _record(customer, purchase, brain, admin.user)
