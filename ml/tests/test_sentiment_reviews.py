@@ -128,6 +128,8 @@ def test_admin_shows_sentiment_filters_and_product_summary(client, make_user, se
 def test_train_and_evaluate_commands(sentiment_corpus_dir, db):
     out = StringIO()
     call_command("train_sentiment", "--fast", "--data-dir", str(sentiment_corpus_dir), stdout=out)
+    # the lexicon layer estimated on the tests' corpus (21 of 21 double negations are praise)
+    assert "어휘 규칙: 부정된 부정어 하한 P(긍정) ≥ 0.9565, 미학습 속어 16개 (≥ 0.5 또는 ≤ 0.5000)" in out.getvalue()
     artifact = ModelArtifact.objects.get(name="review_sentiment")
     assert "e9t/nsmc" in artifact.params["attribution"] and "CC BY-SA 4.0" in artifact.params["attribution"]
     assert set(artifact.metrics) == {"nsmc_test", "sentineg_dev"}
