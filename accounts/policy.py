@@ -19,7 +19,7 @@ HOUR = 3600
 
 @dataclass(frozen=True)
 class Rule:
-    least_role: str | None
+    least_role: Role | None
     rate_scope: str | None = "general"
     cache_seconds: int | None = None
 

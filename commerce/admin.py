@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportActionMixin, ImportExportMixin
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from accounts.principal import principal_from_user
 from commerce.models import (
     CartEvent,
@@ -167,7 +168,7 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
             # reviewers' names are customer data: the page view is audited like any other
             principal = principal_from_user(request.user)
             audit_log(
-                action="view",
+                action=AuditLog.Action.VIEW,
                 request=request,
                 customer_ids=sorted({r.customer_id for r in reviews}),
                 query={"model": "commerce.Review", "product_id": obj.pk, "view": "product-recent-reviews"},

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from .errors import DEFAULT_MESSAGES
+from .errors import message_for
 
 
 class EnvelopeBody(dict):
@@ -29,7 +29,7 @@ def error_body(code: str, *, request_id: str, message: str | None = None, detail
         success=False,
         error={
             "code": str(code),
-            "message": message or DEFAULT_MESSAGES.get(code, "오류가 발생했습니다"),
+            "message": message or message_for(code),
             "details": details or {},
         },
         timestamp=utc_timestamp(),

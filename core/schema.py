@@ -14,7 +14,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from rest_framework.views import APIView
 
-from .errors import DEFAULT_MESSAGES, ErrorCode
+from .errors import ErrorCode, error_code_enums, message_for
 
 HTTP_METHODS = {"get", "put", "patch", "post", "delete", "head", "options", "trace"}
 
@@ -29,7 +29,7 @@ ERROR_RESPONSES: dict[int, tuple[str, list[str]]] = {
     405: ("허용되지 않은 메서드", [ErrorCode.METHOD_NOT_ALLOWED]),
     409: (
         "현재 상태와 충돌 (잔여 없음, 같은 멱등 키의 요청 처리 중, 같은 대상의 동기화 진행 중, 리포트 미완성)",
-        [ErrorCode.CONFLICT, "IDEMPOTENCY_IN_PROGRESS", "SYNC_IN_PROGRESS", "REPORT_NOT_READY"],
+        [ErrorCode.CONFLICT, ErrorCode.IDEMPOTENCY_IN_PROGRESS, "SYNC_IN_PROGRESS", "REPORT_NOT_READY"],
     ),
     406: ("제공할 수 없는 응답 형식", [ErrorCode.NOT_ACCEPTABLE]),
     413: ("요청 본문이 너무 큼", [ErrorCode.PAYLOAD_TOO_LARGE]),
@@ -80,25 +80,28 @@ def _success_envelope(data_schema: dict) -> dict:
     }
 
 
-ERROR_ENVELOPE = {
-    "type": "object",
-    "description": "오류 응답 envelope (모든 /api/ 오류 공통)",
-    "required": ["success", "error", "timestamp", "request_id"],
-    "properties": {
-        "success": {"type": "boolean", "enum": [False]},
-        "error": {
-            "type": "object",
-            "required": ["code", "message", "details"],
-            "properties": {
-                "code": {"type": "string", "enum": [str(code) for code in ErrorCode] + ["<ENTITY>_NOT_FOUND"]},
-                "message": {"type": "string", "description": "한국어 메시지"},
-                "details": {"type": "object", "additionalProperties": True},
+def error_envelope() -> dict:
+    """The error envelope's schema; ``code`` lists every code of every app's enum."""
+    codes = sorted({str(code) for klass in error_code_enums() for code in klass})
+    return {
+        "type": "object",
+        "description": "오류 응답 envelope (모든 /api/ 오류 공통)",
+        "required": ["success", "error", "timestamp", "request_id"],
+        "properties": {
+            "success": {"type": "boolean", "enum": [False]},
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "details"],
+                "properties": {
+                    "code": {"type": "string", "enum": codes},
+                    "message": {"type": "string", "description": "한국어 메시지"},
+                    "details": {"type": "object", "additionalProperties": True},
+                },
             },
+            "timestamp": {"type": "string", "format": "date-time"},
+            "request_id": {"type": "string"},
         },
-        "timestamp": {"type": "string", "format": "date-time"},
-        "request_id": {"type": "string"},
-    },
-}
+    }
 
 
 def _error_response(status: int, spec: tuple[str, list[str]] | None = None) -> dict:
@@ -106,7 +109,7 @@ def _error_response(status: int, spec: tuple[str, list[str]] | None = None) -> d
     code = codes[0]
     example = {
         "success": False,
-        "error": {"code": str(code), "message": DEFAULT_MESSAGES.get(code, ""), "details": {}},
+        "error": {"code": str(code), "message": message_for(code), "details": {}},
         "timestamp": "2026-11-22T10:00:00Z",
         "request_id": "req-3f2a…",
     }
@@ -124,7 +127,7 @@ def _error_response(status: int, spec: tuple[str, list[str]] | None = None) -> d
 def envelope_postprocessing_hook(result: dict, generator: object, request: object, public: bool) -> dict:
     """drf-spectacular POSTPROCESSING_HOOKS entry."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas["ErrorEnvelope"] = ERROR_ENVELOPE
+    schemas["ErrorEnvelope"] = error_envelope()
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             if method not in HTTP_METHODS or not isinstance(operation, dict):
@@ -150,4 +153,4 @@ def envelope_postprocessing_hook(result: dict, generator: object, request: objec
     return result
 
 
-IDEMPOTENCY_REUSED = ("같은 멱등 키를 다른 요청에 다시 사용함", ["IDEMPOTENCY_KEY_REUSED"])
+IDEMPOTENCY_REUSED = ("같은 멱등 키를 다른 요청에 다시 사용함", [ErrorCode.IDEMPOTENCY_KEY_REUSED])

@@ -24,7 +24,9 @@ from import_export.formats import base_formats
 
 from accounts.audit import audit_log
 from accounts.masking import PII_FIELDS, mask_value
+from accounts.models import AuditLog
 from accounts.principal import Principal, principal_of
+from accounts.roles import Role
 from core.cache import invalidate
 from core.errors import ApiError
 from core.money import format_money
@@ -240,7 +242,7 @@ class CustomerDataAdminMixin(FastDateHierarchyMixin):
             if self.health_model and not principal.can_view_health:
                 health = []
             audit_log(
-                action="list",
+                action=AuditLog.Action.LIST,
                 request=request,
                 customer_ids=ids,
                 query={"model": self.model._meta.label, **changelist_conditions(request)},  # type: ignore[attr-defined]
@@ -326,7 +328,7 @@ class CustomerDataAdminMixin(FastDateHierarchyMixin):
         if principal.can_view_health:
             health = list(self.shown_health_fields(obj))
         audit_log(
-            action="view",
+            action=AuditLog.Action.VIEW,
             request=request,
             customer_ids=self.customer_ids_of(obj),
             query={"model": obj._meta.label, "object_id": obj.pk},
@@ -344,7 +346,7 @@ class CustomerDataAdminMixin(FastDateHierarchyMixin):
         changed = sorted(set(changed))
         # Changed field names only; values may be personal data.
         audit_log(
-            action="update" if change else "create",
+            action=AuditLog.Action.UPDATE if change else AuditLog.Action.CREATE,
             request=request,
             customer_ids=self.customer_ids_of(obj),
             query={"model": obj._meta.label, "object_id": obj.pk, "changed_fields": changed},
@@ -363,7 +365,9 @@ class CustomerDataAdminMixin(FastDateHierarchyMixin):
         ids = self.customer_ids_of(obj)
         label, pk = obj._meta.label, obj.pk
         super().delete_model(request, obj)  # type: ignore[misc]
-        audit_log(action="delete", request=request, customer_ids=ids, query={"model": label, "object_id": pk})
+        audit_log(
+            action=AuditLog.Action.DELETE, request=request, customer_ids=ids, query={"model": label, "object_id": pk}
+        )
         for customer_id in ids:
             invalidate(f"customer:{customer_id}")
 
@@ -375,7 +379,7 @@ class CustomerDataAdminMixin(FastDateHierarchyMixin):
             pks.append(obj.pk)
         super().delete_queryset(request, queryset)  # type: ignore[misc]
         audit_log(
-            action="delete",
+            action=AuditLog.Action.DELETE,
             request=request,
             customer_ids=ids,
             query={"model": self.model._meta.label, "object_ids": pks},
@@ -413,7 +417,7 @@ class AuditedImportExportMixin:
     comes from :class:`CustomerDataAdminMixin` when the model holds customer data.
     """
 
-    export_least_role = "MANAGER"
+    export_least_role = Role.MANAGER
     # CSV and XLSX only: what the center's staff open in a spreadsheet
     formats = [base_formats.CSV, base_formats.XLSX]
 
@@ -493,7 +497,7 @@ class AuditedImportExportMixin:
         resource = self.get_export_resource_classes(request)[0](principal=principal)  # type: ignore[attr-defined]
         masked_columns = getattr(resource, "masked_columns", [])
         audit_log(
-            action="export",
+            action=AuditLog.Action.EXPORT,
             request=request,
             customer_ids=ids,
             query={
@@ -514,7 +518,10 @@ class AuditedImportExportMixin:
         for row in result:
             if row.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE) and row.instance:
                 by_type.setdefault(row.import_type, []).append(row.instance)
-        for import_type, action in ((RowResult.IMPORT_TYPE_NEW, "create"), (RowResult.IMPORT_TYPE_UPDATE, "update")):
+        for import_type, action in (
+            (RowResult.IMPORT_TYPE_NEW, AuditLog.Action.CREATE),
+            (RowResult.IMPORT_TYPE_UPDATE, AuditLog.Action.UPDATE),
+        ):
             instances = by_type.get(import_type, [])
             if not instances:
                 continue

@@ -24,9 +24,9 @@ def codenames(group: Group) -> set[str]:
 
 
 def test_role_order():
-    assert role_at_least("ADMIN", "MANAGER") and role_at_least("MANAGER", "MANAGER")
-    assert not role_at_least("STAFF", "MANAGER")
-    assert not role_at_least(None, "STAFF") and not role_at_least("ROOT", "STAFF")
+    assert role_at_least(Role.ADMIN, Role.MANAGER) and role_at_least(Role.MANAGER, Role.MANAGER)
+    assert not role_at_least(Role.STAFF, Role.MANAGER)
+    assert not role_at_least(None, Role.STAFF) and not role_at_least("ROOT", Role.STAFF)
 
 
 def test_groups_exist_after_migrate_and_only_admin_sees_sensitive_data():

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import AuditLog
 from accounts.policy import rule_for
 from accounts.principal import principal_of
 from core.cache import cached_result
@@ -87,7 +88,7 @@ class CustomerAnalyticsView(APIView):
         out = seen.health_fields(data, principal_of(request), ("healthMetrics",)) if "healthMetrics" in data else data
         audit_read(
             request=request,
-            action="view",
+            action=AuditLog.Action.VIEW,
             customer_ids=[customer_id],
             seen=seen,
             cache_hit=hit,
@@ -112,5 +113,11 @@ class CustomerSegmentView(APIView):
             ttl=_ttl(request),
             compute=lambda: customer_segment(customer_id=customer_id),
         )
-        audit_read(request=request, action="view", customer_ids=[customer_id], cache_hit=hit, query={"view": "segment"})
+        audit_read(
+            request=request,
+            action=AuditLog.Action.VIEW,
+            customer_ids=[customer_id],
+            cache_hit=hit,
+            query={"view": "segment"},
+        )
         return Response(data)

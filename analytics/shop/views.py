@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from accounts.policy import rule_for
 from commerce.currency import currency_choices, currency_resolve
 from core.cache import cached_result
@@ -117,7 +118,7 @@ class UserBehaviorView(APIView):
             ttl=_ttl("analytics-user-behavior"),
             compute=lambda: user_behavior(customer_id=user_id, now=now, currency=currency),
         )
-        audit_log(action="view", request=request, customer_ids=[user_id], status_code=200, cache_hit=hit)
+        audit_log(action=AuditLog.Action.VIEW, request=request, customer_ids=[user_id], status_code=200, cache_hit=hit)
         return Response(data)
 
 

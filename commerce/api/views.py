@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import AuditLog
 from commerce.selectors.orders import customer_orders_page
 from customers.api import schema_docs as docs
 from customers.api.serializers import PageQuerySerializer
@@ -28,7 +29,10 @@ class CustomerOrdersView(APIView):
         page, size = query.validated_data["page"], min(query.validated_data["size"], 100)
         orders, total = customer_orders_page(customer_id=customer_id, limit=size, offset=(page - 1) * size)
         audit_read(
-            request=request, action="list", customer_ids=[customer_id], query={"orders_page": page, "size": size}
+            request=request,
+            action=AuditLog.Action.LIST,
+            customer_ids=[customer_id],
+            query={"orders_page": page, "size": size},
         )
         return Response(
             {

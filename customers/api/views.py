@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import AuditLog
 from accounts.policy import rule_for
 from accounts.principal import principal_of
 from accounts.visibility import apply_health_policy
@@ -60,7 +61,7 @@ class CustomerDetailView(APIView):
             compute=lambda: customer_detail(customer_id=customer_id, history_limit=limit),
         )
         out, seen = detail_for(data, principal_of(request))
-        audit_read(request=request, action="view", customer_ids=[customer_id], seen=seen, cache_hit=hit)
+        audit_read(request=request, action=AuditLog.Action.VIEW, customer_ids=[customer_id], seen=seen, cache_hit=hit)
         return Response(out)
 
     @docs.detail_update
@@ -107,7 +108,7 @@ class CustomerSearchView(APIView):
         )
         audit_read(
             request=request,
-            action="search",
+            action=AuditLog.Action.SEARCH,
             customer_ids=[row["customer_id"] for row in data["customers"]],
             seen=seen,
             query=conditions,
@@ -129,7 +130,11 @@ class CustomerSessionsView(APIView):
         seen = Revealed()
         rows = [seen.health_fields(row, principal) for row in rows]
         audit_read(
-            request=request, action="list", customer_ids=[customer_id], seen=seen, query={"page": page, "size": size}
+            request=request,
+            action=AuditLog.Action.LIST,
+            customer_ids=[customer_id],
+            seen=seen,
+            query={"page": page, "size": size},
         )
         return Response(
             {
@@ -182,7 +187,7 @@ class CustomerListView(APIView):
         data["customers"] = [seen.pii(row, principal) for row in data["customers"]]
         audit_read(
             request=request,
-            action="list",
+            action=AuditLog.Action.LIST,
             customer_ids=[row["customer_id"] for row in data["customers"]],
             seen=seen,
             query={

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import AuditLog
 from accounts.policy import rule_for
 from accounts.principal import principal_of
 from core.cache import cached_result
@@ -18,6 +19,7 @@ from customers.api.visibility import Revealed, audit_read
 from customers.models import FeedbackAction
 from customers.selectors.detail import customer_get
 from customers.services.feedback import recommendation_feedback_record
+from recommendations.errors import RecommendationError
 from recommendations.models import IssuedRecommendation
 
 from .selectors import TYPES, customer_recommendations
@@ -88,7 +90,7 @@ class CustomerRecommendationsView(APIView):
             recs.append(out)
         audit_read(
             request=request,
-            action="view",
+            action=AuditLog.Action.VIEW,
             customer_ids=[customer_id],
             seen=seen,
             cache_hit=hit,
@@ -111,7 +113,7 @@ class RecommendationFeedbackView(APIView):
         customer = customer_get(customer_id=customer_id)
         issued = IssuedRecommendation.objects.filter(pk=recommendation_id, customer_id=customer.pk).first()
         if issued is None:
-            raise NotFoundError("RECOMMENDATION_NOT_FOUND", "추천을 찾을 수 없습니다")
+            raise NotFoundError(RecommendationError.RECOMMENDATION_NOT_FOUND, "추천을 찾을 수 없습니다")
         body = FeedbackSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         row = recommendation_feedback_record(

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from accounts.policy import rule_for
 from commerce.models import Product
 from core.cache import cached_result
@@ -72,7 +73,7 @@ class UserProductRecommendationsView(APIView):
         recs = _still_active(data["recommendations"], hit)[:limit]
         metadata = {**data["metadata"], "total_recommendations": len(recs)}
         audit_log(
-            action="view",
+            action=AuditLog.Action.VIEW,
             request=request,
             customer_ids=[user_id],
             query={"algorithm": algorithm, "limit": limit, "product_ids": [r["product_id"] for r in recs]},
