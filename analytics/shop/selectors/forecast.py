@@ -23,10 +23,11 @@ from commerce.currency import shop_currency
 from commerce.errors import CommerceError
 from commerce.models import Category, Order, OrderItem, OrderStatus, Product
 from core.errors import InsufficientData, NotFoundError, ValidationFailed
+from core.timeutils import local_today, local_tz
 from ml.forecasting import CONFIDENCE_LEVEL, MIN_HISTORY_DAYS, SEASON, backtest, ets_forecast
 
 from .dashboard import rollups_ready
-from .periods import DayRange, local_today, local_tz
+from .periods import DayRange
 
 HISTORY_DAYS = 90
 RECENT_DAYS = 28  # "recent" = the last four full weeks (growth, AOV)
