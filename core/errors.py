@@ -12,7 +12,7 @@ it into the envelope.
 
 from __future__ import annotations
 
-from enum import Enum, StrEnum
+from enum import StrEnum
 
 from django.utils.module_loading import autodiscover_modules
 
@@ -92,8 +92,8 @@ def message_for(code: str) -> str:
 
 
 def _checked(code: object) -> ErrorCodeEnum:
-    # A StrEnum member is also a str, so the test is on the enum, not on str.
-    if not isinstance(code, Enum) or not isinstance(code, ErrorCodeEnum):
+    # A StrEnum member is also a str, so the test is on the enum class, not on str.
+    if not isinstance(code, ErrorCodeEnum):
         raise TypeError(f"an error code must be an ErrorCodeEnum member, not {code!r}")
     return code
 
@@ -119,6 +119,18 @@ class ApiError(Exception):
         self.message = message or self.code.message
         self.details = details or {}
         super().__init__(self.message)
+
+    def __reduce__(self) -> tuple:
+        # pickle and copy rebuild from the attributes: ``args`` holds only the message, and
+        # ``ApiError(message)`` would (rightly) refuse it as a code
+        return _rebuild, (type(self), self.message, dict(self.__dict__))
+
+
+def _rebuild(klass: type[ApiError], message: str, state: dict) -> ApiError:
+    error = klass.__new__(klass)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
 
 
 class NotFoundError(ApiError):

@@ -108,6 +108,29 @@ def test_a_subclass_with_a_string_class_code_is_refused_when_raised():
         Broken()
 
 
+def test_an_error_survives_pickle_and_copy():
+    import copy
+    import pickle
+
+    from imaging.errors import FetchFailure, ImageSourceError
+
+    for error in (
+        NotFoundError(CenterError.SESSION_NOT_FOUND, details={"id": 3}),
+        ServiceUnavailable(retry_after=7),
+        ImageSourceError(FetchFailure.TIMEOUT, source="url"),
+    ):
+        for again in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):  # noqa: S301 - our own bytes
+            assert type(again) is type(error)
+            assert (again.code, again.message, again.status_code, again.details, str(again)) == (
+                error.code,
+                error.message,
+                error.status_code,
+                error.details,
+                str(error),
+            )
+            assert getattr(again, "headers", None) == getattr(error, "headers", None)
+
+
 def test_the_envelope_takes_the_message_from_the_member():
     body = error_body(CommerceError.CATEGORY_NOT_FOUND, request_id="r1")
     assert body["error"] == {"code": "CATEGORY_NOT_FOUND", "message": "카테고리를 찾을 수 없습니다", "details": {}}
