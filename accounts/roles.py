@@ -20,41 +20,38 @@ class Role(models.TextChoices):
 
     @property
     def rank(self) -> int:
-        return _ORDER.index(self)
+        return _RANK[self._value_]
 
     def _rank_of(self, other: object) -> int:
         if not isinstance(other, Role):
             raise TypeError(f"a Role compares only with a Role, not with {other!r}")
-        return other.rank
+        return _RANK[other._value_]
 
     def __lt__(self, other: object) -> bool:
-        return self.rank < self._rank_of(other)
+        return _RANK[self._value_] < self._rank_of(other)
 
     def __le__(self, other: object) -> bool:
-        return self.rank <= self._rank_of(other)
+        return _RANK[self._value_] <= self._rank_of(other)
 
     def __gt__(self, other: object) -> bool:
-        return self.rank > self._rank_of(other)
+        return _RANK[self._value_] > self._rank_of(other)
 
     def __ge__(self, other: object) -> bool:
-        return self.rank >= self._rank_of(other)
+        return _RANK[self._value_] >= self._rank_of(other)
 
     # str defines __eq__ and __hash__; defining the order does not change either
     __eq__ = str.__eq__
     __hash__ = str.__hash__
 
 
-_ORDER: tuple[Role, ...] = tuple(Role)
+# value -> position in the declaration (derived from the class, never written by hand)
+_RANK: dict[str, int] = {member.value: position for position, member in enumerate(Role)}
+_BY_VALUE: dict[str, Role] = {member.value: member for member in Role}
 
 
 def role_of(value: str | None) -> Role | None:
     """The member for a stored role string; ``None`` for a missing or unknown role."""
-    if isinstance(value, Role):
-        return value
-    try:
-        return Role(value)
-    except ValueError:
-        return None
+    return _BY_VALUE.get(value) if isinstance(value, str) else None
 
 
 def role_at_least(role: str | None, least: Role) -> bool:
