@@ -34,9 +34,9 @@ def review_create(
         raise ValidationFailed(message="평점은 1에서 5 사이의 정수여야 합니다", details={"rating": rating})
     if order is not None:
         if order.buyer_id != customer.pk:
-            raise ApiError(CommerceError.ORDER_NOT_OWNED, "다른 고객의 주문에는 리뷰를 쓸 수 없습니다", status=400)
+            raise ApiError(CommerceError.ORDER_NOT_OWNED, status=400)
         if not order.items.filter(product=product).exists():
-            raise ApiError(CommerceError.PRODUCT_NOT_IN_ORDER, "주문에 포함되지 않은 상품입니다", status=400)
+            raise ApiError(CommerceError.PRODUCT_NOT_IN_ORDER, status=400)
     with transaction.atomic():
         review = Review.objects.create(
             product=product,

@@ -64,7 +64,6 @@ def customer_update(
     if changes_membership and not actor.has_role(MEMBERSHIP_LEAST_ROLE):
         raise ApiError(
             CenterError.MEMBERSHIP_CHANGE_FORBIDDEN,
-            "멤버십 등급은 관리자(ADMIN)만 바꿀 수 있습니다",
             status=403,
             details={"fields": {"membership_level": ["관리자만 변경할 수 있습니다"]}},
         )

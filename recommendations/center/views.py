@@ -113,7 +113,7 @@ class RecommendationFeedbackView(APIView):
         customer = customer_get(customer_id=customer_id)
         issued = IssuedRecommendation.objects.filter(pk=recommendation_id, customer_id=customer.pk).first()
         if issued is None:
-            raise NotFoundError(RecommendationError.RECOMMENDATION_NOT_FOUND, "추천을 찾을 수 없습니다")
+            raise NotFoundError(RecommendationError.RECOMMENDATION_NOT_FOUND)
         body = FeedbackSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         row = recommendation_feedback_record(

@@ -208,9 +208,9 @@ def forecast_validate_target(*, product_id: int | None, category_id: int | None)
             details={"fields": {"product_id": ["product_id와 category_id는 함께 지정할 수 없습니다"]}}
         )
     if product_id is not None and not Product.objects.filter(pk=product_id).exists():
-        raise NotFoundError(CommerceError.PRODUCT_NOT_FOUND, "상품을 찾을 수 없습니다")
+        raise NotFoundError(CommerceError.PRODUCT_NOT_FOUND)
     if category_id is not None and not Category.objects.filter(pk=category_id).exists():
-        raise NotFoundError(CommerceError.CATEGORY_NOT_FOUND, "카테고리를 찾을 수 없습니다")
+        raise NotFoundError(CommerceError.CATEGORY_NOT_FOUND)
 
 
 def sales_forecast(
