@@ -14,11 +14,11 @@ from rest_framework.views import APIView
 from accounts.models import AuditLog
 from accounts.policy import rule_for
 from accounts.principal import principal_of
+from accounts.search_terms import audited_search_term, search_watch
 from accounts.visibility import apply_health_policy
 from core.cache import cached_result
 from core.idempotency import idempotent
 from customers.models import ServiceSession
-from customers.search_terms import audited_search_term, search_watch
 from customers.selectors.detail import customer_detail, customer_get, session_row, sessions_page
 from customers.selectors.search import customer_search
 from customers.services.customers import customer_create, customer_delete
