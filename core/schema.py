@@ -12,6 +12,7 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework.views import APIView
 
 from .errors import ErrorCode, error_code_enums, message_for
@@ -60,6 +61,21 @@ class EnvelopeAutoSchema(AutoSchema):
         ):
             return OpenApiTypes.OBJECT
         return super()._get_serializer()
+
+
+def ok_response(data: Any, name: str = "예시", description: str = "") -> OpenApiResponse:
+    """A free-form success response with a real example: the whole envelope around ``data``, so
+    Swagger shows it instead of ``{"additionalProp1": "string"}``."""
+    example = {
+        "success": True,
+        "data": data,
+        "message": "Success",
+        "timestamp": "2026-11-29T10:00:00Z",
+        "request_id": "req-8c1d2e",
+    }
+    return OpenApiResponse(
+        OpenApiTypes.OBJECT, description=description, examples=[OpenApiExample(name, value=example, response_only=True)]
+    )
 
 
 def _ref(name: str) -> dict:

@@ -14,6 +14,8 @@ from accounts.models import AuditLog
 from accounts.policy import rule_for
 from accounts.principal import principal_of
 from core.cache import cached_result
+from core.schema import ok_response
+from customers.api.schema_docs import SEGMENT_EXAMPLE
 from customers.api.serializers import CommaListField
 from customers.api.visibility import Revealed, audit_read
 
@@ -103,7 +105,7 @@ class CustomerSegmentView(APIView):
     @extend_schema(
         summary="고객 세그먼트",
         description="방문·매출·최근성으로 정한 고객 세그먼트와 그 근거, 비슷한 고객군의 수치.",
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ok_response(SEGMENT_EXAMPLE)},
     )
     def get(self, request: Request, customer_id: int) -> Response:
         data, hit = cached_result(

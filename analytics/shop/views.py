@@ -18,8 +18,10 @@ from accounts.models import AuditLog
 from accounts.policy import rule_for
 from commerce.currency import currency_choices, currency_resolve
 from core.cache import cached_result
+from core.schema import ok_response
 from ml.churn_shop import shop_churn_model_id
 
+from . import schema_examples as examples
 from .selectors.behavior import user_behavior
 from .selectors.dashboard import dashboard_stats
 from .selectors.forecast import MAX_FORECAST_DAYS, sales_forecast
@@ -89,7 +91,7 @@ class DashboardView(APIView):
             OpenApiParameter("end_date", OpenApiTypes.DATE),
             _currency_parameter(),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ok_response(examples.DASHBOARD)},
     )
     def get(self, request: Request) -> Response:
         currency = _currency(request)
@@ -106,7 +108,9 @@ class DashboardView(APIView):
 
 
 class UserBehaviorView(APIView):
-    @extend_schema(summary="사용자 행동 분석", parameters=[_currency_parameter()], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary="사용자 행동 분석", parameters=[_currency_parameter()], responses={200: ok_response(examples.BEHAVIOR)}
+    )
     def get(self, request: Request, user_id: int) -> Response:
         currency = _currency(request)
         now = timezone.now()
@@ -132,7 +136,7 @@ class SalesForecastView(APIView):
             OpenApiParameter("as_of", OpenApiTypes.DATE),
             _currency_parameter(),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ok_response(examples.FORECAST)},
     )
     def get(self, request: Request) -> Response:
         currency = _currency(request)

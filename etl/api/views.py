@@ -3,8 +3,7 @@ call a service or selector. Access and rate scope come from accounts/policy.py."
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +12,8 @@ from rest_framework.views import APIView
 from accounts.principal import principal_of
 from core.errors import ValidationFailed
 from core.idempotency import idempotency_parameter, idempotent
+from core.schema import ok_response
+from etl.api import schema_examples as examples
 from etl.models import Entity, Mode, Target
 from etl.selectors import product_search, sync_run_status
 from etl.services.sync import etl_sync_start
@@ -52,9 +53,11 @@ class SyncView(APIView):
 
     @extend_schema(
         summary="검색 색인 동기화 시작",
+        description="상품·주문을 검색 색인으로 보내는 작업을 시작하고 곧바로 202 와 job_id 를 돌려줍니다 "
+        "(진행은 GET /api/v1/etl/jobs/{job_id}). 이미 도는 동기화가 있으면 409 SYNC_IN_PROGRESS.",
         request=SyncRequest,
         responses={
-            202: OpenApiResponse(OpenApiTypes.OBJECT, description="작업 시작: job_id, status, records_to_sync"),
+            202: ok_response(examples.SYNC_STARTED, description="작업 시작: job_id, status, records_to_sync"),
         },
         examples=[
             OpenApiExample(
@@ -97,7 +100,11 @@ class SyncView(APIView):
 class SyncJobView(APIView):
     """``GET /api/v1/etl/jobs/{job_id}``: status, progress, counts, cursors, failures, duration."""
 
-    @extend_schema(summary="동기화 작업 상태", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary="동기화 작업 상태",
+        description="상태(queued, running, completed, failed), 진행률, 건수, 커서, 실패 내역, 걸린 시간.",
+        responses={200: ok_response(examples.JOB)},
+    )
     def get(self, request: Request, job_id: str) -> Response:
         return Response(sync_run_status(job_id=job_id))
 
@@ -107,6 +114,7 @@ class ProductSearchView(APIView):
 
     @extend_schema(
         summary="상품 검색 (동기화된 검색 색인)",
+        description="한국어 형태소와 음절 bigram 으로 상품명·설명을 찾고 카테고리·가격으로 거릅니다 (동기화된 색인 기준).",
         parameters=[
             OpenApiParameter("q", str, description="검색어 (형태소 + 음절 bigram)"),
             OpenApiParameter("category_id", int),
@@ -116,7 +124,7 @@ class ProductSearchView(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("size", int, description="1–100, 기본 20"),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ok_response(examples.PRODUCT_SEARCH)},
     )
     def get(self, request: Request) -> Response:
         query = SearchQuery(data=request.query_params)

@@ -3,13 +3,14 @@ come from accounts/policy.py (``images-validate``, ``images-ocr``: STAFF, genera
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.schema import ok_response
+from imaging.api import schema_examples as examples
 from imaging.quality.checks import ALL_CHECKS
 from imaging.selectors import image_validate, label_read
 
@@ -26,7 +27,7 @@ class ImageValidateView(APIView):
     @extend_schema(
         summary="상품 이미지 품질 검증",
         request={"application/json": ValidateRequestSerializer, "multipart/form-data": ValidateRequestSerializer},
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ok_response(examples.VALIDATE)},
         examples=[
             OpenApiExample(
                 "URL",
@@ -49,7 +50,7 @@ class ImageOcrView(APIView):
     @extend_schema(
         summary="영양성분표 OCR",
         request={"application/json": OcrRequestSerializer, "multipart/form-data": OcrRequestSerializer},
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ok_response(examples.OCR)},
     )
     def post(self, request: Request) -> Response:
         serializer = OcrRequestSerializer(data=request.data)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.schema import ok_response
+from ml.api import schema_examples as examples
 from ml.pricing.selectors import TARGETS, price_optimize
 
 MAX_PRICE = 10_000_000_000
@@ -66,7 +67,7 @@ class PriceOptimizeView(APIView):
         summary="가격 최적화 예측",
         description="측정된 가격 탄력성으로 매출(또는 원가가 있으면 이익)을 최대화하는 가격, 예상 효과와 90% 구간. docs/pricing.md",
         request=PriceOptimizeRequest,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ok_response(examples.PRICING)},
         examples=[
             OpenApiExample(
                 "매출 기준",

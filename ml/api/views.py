@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.schema import ok_response
+from ml.api import schema_examples as examples
 from ml.sentiment.selectors import sentiment_analyze
 
 from .serializers import MAX_BATCH, SentimentAnalyzeRequest
@@ -24,7 +25,7 @@ class SentimentAnalyzeView(APIView):
             "없음 → 503 `MODEL_NOT_TRAINED`."
         ),
         request=SentimentAnalyzeRequest,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ok_response(examples.SENTIMENT, description="한 건의 분석 (여러 건이면 {results, count})")},
     )
     def post(self, request: Request) -> Response:
         body = SentimentAnalyzeRequest(data=request.data)

@@ -5,7 +5,6 @@ accounts/policy.py."""
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -17,6 +16,8 @@ from accounts.models import AuditLog
 from accounts.policy import rule_for
 from commerce.models import Product
 from core.cache import cached_result
+from core.schema import ok_response
+from recommendations.shop import schema_examples as examples
 
 from .selectors import ALGORITHMS, related_products, user_product_recommendations
 from .store import served_model_id
@@ -53,11 +54,13 @@ class UserProductRecommendationsView(APIView):
 
     @extend_schema(
         summary="개인화 상품 추천",
+        description="구매 이력으로 이 구매자에게 맞는 상품을 고릅니다 (hybrid = 협업 필터링 + 내용 기반, "
+        "collaborative, content_based). 구매가 없으면 둘러본 카테고리의 최근 인기 상품(cold_start)으로 답합니다.",
         parameters=[
             OpenApiParameter("limit", int, description=f"추천 개수 (1~{MAX_LIMIT}, 기본 10)"),
             OpenApiParameter("algorithm", str, enum=list(ALGORITHMS), description="기본 hybrid"),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ok_response(examples.USER_PRODUCTS)},
     )
     def get(self, request: Request, user_id: int) -> Response:
         query = UserProductsQuery(data=request.query_params)
@@ -102,8 +105,9 @@ class RelatedProductsView(APIView):
 
     @extend_schema(
         summary="연관 상품 추천",
+        description="이 상품과 함께 구매된 상품(최소 지지도를 넘는 동시 구매), 그다음 내용이 비슷한 상품 (판매 중인 것만).",
         parameters=[OpenApiParameter("limit", int, description=f"개수 (1~{MAX_LIMIT}, 기본 10)")],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ok_response(examples.RELATED)},
     )
     def get(self, request: Request, product_id: int) -> Response:
         query = RelatedQuery(data=request.query_params)
