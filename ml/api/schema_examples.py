@@ -8,15 +8,15 @@ SENTIMENT = {
     "confidence": 0.9944,
     "scores": {"positive": 0.9944, "neutral": 0.0037, "negative": 0.0019},
     "keywords": [
-        {"word": "맛있다", "importance": 0.553},
-        {"word": "친절하다", "importance": 0.545},
-        {"word": "배송", "importance": 0.453},
-        {"word": "빠르다", "importance": 0.438},
+        {"word": "친절하다", "importance": 0.568},
+        {"word": "맛있다", "importance": 0.543},
+        {"word": "배송", "importance": 0.445},
+        {"word": "빠르다", "importance": 0.43},
     ],
     "aspects": {
-        "delivery": {"sentiment": "positive", "score": 0.9962},
-        "service": {"sentiment": "neutral", "score": 0.9193},
-        "taste": {"sentiment": "positive", "score": 0.5859},
+        "delivery": {"sentiment": "positive", "score": 0.993},
+        "service": {"sentiment": "neutral", "score": 0.7332},
+        "taste": {"sentiment": "positive", "score": 0.8031},
     },
 }
 
