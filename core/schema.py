@@ -1,7 +1,8 @@
 """OpenAPI: every operation documents the envelope, the request id and every error status.
 
 ``EnvelopeAutoSchema`` quietly treats an APIView without a serializer as a free-form object
-(the envelope around it is still documented); ``envelope_postprocessing_hook`` wraps every
+(the envelope around it is still documented) and documents a read endpoint's declared
+``output_serializer`` as its success body; ``envelope_postprocessing_hook`` wraps every
 JSON success body in the envelope and adds the error responses of API.md to every operation,
 so a schema-driven fuzzer finds no undocumented status codes.
 """
@@ -60,6 +61,14 @@ class EnvelopeAutoSchema(AutoSchema):
         ):
             return OpenApiTypes.OBJECT
         return super()._get_serializer()
+
+    def get_response_serializers(self) -> Any:
+        # A read endpoint declares the shape of its ``data`` (accounts.api.read.ReadView
+        # ``output_serializer``); an ``extend_schema(responses=…)`` on the view still wins.
+        declared = getattr(self.view, "output_serializer", None)
+        if declared is not None and self.method == getattr(self.view, "read_http_method", None):
+            return declared
+        return super().get_response_serializers()
 
 
 def _ref(name: str) -> dict:

@@ -9,7 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from core.pagination import page_slice, pagination
 
+from .read import Read, ReadView
 from .serializers import (
     AuditLogOutput,
     AuditLogPage,
@@ -75,17 +77,14 @@ class LogoutView(_PublicAuthView):
         return Response({"logged_out": True, "revoked": revoked})
 
 
-class AuditLogListView(APIView):
-    @extend_schema(
-        tags=["platform"],
-        summary="감사 로그 조회 (ADMIN)",
-        parameters=[AuditLogQuery],
-        responses={200: AuditLogPage},
-    )
-    def get(self, request: Request) -> Response:
-        query = AuditLogQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+@extend_schema(tags=["platform"], summary="감사 로그 조회 (ADMIN)", parameters=[AuditLogQuery])
+class AuditLogListView(ReadView):
+    query_serializer = AuditLogQuery
+    output_serializer = AuditLogPage
+    customer_kwarg = None
+
+    def compute(self, read: Read) -> dict:
+        params = read.query
         qs = selectors.audit_logs_list(
             customer_id=params.get("customer"),
             actor=params.get("actor"),
@@ -95,10 +94,8 @@ class AuditLogListView(APIView):
         )
         page, size = params["page"], params["size"]
         total = qs.count()
-        rows = qs[(page - 1) * size : page * size]
-        return Response(
-            {
-                "logs": AuditLogOutput(rows, many=True).data,
-                "pagination": {"total": total, "page": page, "size": size, "total_pages": (total + size - 1) // size},
-            }
-        )
+        offset, limit = page_slice(page=page, size=size)
+        return {
+            "logs": AuditLogOutput(qs[offset : offset + limit], many=True).data,
+            "pagination": pagination(total=total, page=page, size=size),
+        }

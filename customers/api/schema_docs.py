@@ -16,9 +16,15 @@ from customers.models import MembershipLevel, RiskLevel, ServiceType
 Q = OpenApiParameter.QUERY
 
 
+def _example(data: Any, name: str = "예시") -> OpenApiExample:
+    """A whole success response (the envelope around ``data``)."""
+    value = {"success": True, "data": data, "timestamp": "2026-11-29T10:00:00Z", "request_id": "req-8c1d2e"}
+    return OpenApiExample(name, value=value, response_only=True)
+
+
 def _ok(data: Any, name: str = "예시") -> OpenApiResponse:
-    example = {"success": True, "data": data, "timestamp": "2026-11-29T10:00:00Z", "request_id": "req-8c1d2e"}
-    return OpenApiResponse(OpenApiTypes.OBJECT, examples=[OpenApiExample(name, value=example, response_only=True)])
+    """A free-form success response with an example (writes; reads declare ``output_serializer``)."""
+    return OpenApiResponse(OpenApiTypes.OBJECT, examples=[_example(data, name)])
 
 
 PAGE = [
@@ -83,7 +89,7 @@ CUSTOMER_ROW = {
 }
 SEARCH_EXAMPLE = {
     "customers": [CUSTOMER_ROW],
-    "pagination": {"page": 1, "size": 20, "total": 1, "total_pages": 1},
+    "pagination": {"total": 1, "page": 1, "size": 20, "total_pages": 1},
     "filters_applied": {"q": "010-****-5678"},
 }
 DETAIL_EXAMPLE = {
@@ -149,7 +155,7 @@ detail_get = extend_schema(
             examples=[OpenApiExample("20건", value=20)],
         )
     ],
-    responses={200: _ok(DETAIL_EXAMPLE)},
+    examples=[_example(DETAIL_EXAMPLE)],
 )
 detail_update = extend_schema(
     summary="고객 정보 수정 (ADMIN)",
@@ -173,13 +179,13 @@ search_get = extend_schema(
     description="이름·연락처·이메일 검색과 서비스·패키지·멤버십·위험도·최근 방문일 필터, 정렬, 쪽 나누기. "
     "결과 행의 개인정보는 역할에 따라 마스킹됩니다.",
     parameters=SEARCH,
-    responses={200: _ok(SEARCH_EXAMPLE)},
+    examples=[_example(SEARCH_EXAMPLE)],
 )
 list_get = extend_schema(
     summary="고객 목록",
     description="검색 없이 정렬·쪽 나누기만 하는 목록 (검색은 /customers/search).",
     parameters=[p for p in SEARCH if p.name in ("sort_by", "order", "page", "size")],
-    responses={200: _ok(SEARCH_EXAMPLE)},
+    examples=[_example(SEARCH_EXAMPLE)],
 )
 list_post = extend_schema(
     summary="고객 등록 (ADMIN)",
@@ -201,9 +207,9 @@ delete = extend_schema(
 sessions_get = extend_schema(
     summary="고객 이용 기록 (최신순)",
     parameters=PAGE,
-    responses={
-        200: _ok({"sessions": [SESSION_ROW], "pagination": {"page": 1, "size": 20, "total": 28, "total_pages": 2}})
-    },
+    examples=[
+        _example({"sessions": [SESSION_ROW], "pagination": {"total": 28, "page": 1, "size": 20, "total_pages": 2}})
+    ],
 )
 sessions_post = extend_schema(
     summary="이용 기록 (패키지 1회 차감)",
@@ -222,21 +228,29 @@ sessions_post = extend_schema(
 orders_get = extend_schema(
     summary="고객의 쇼핑몰 주문 (최신순)",
     parameters=PAGE,
-    responses={
-        200: _ok(
+    examples=[
+        _example(
             {
                 "orders": [
                     {
                         "order_id": 4411,
-                        "created_at": "2026-11-02T10:15:00+09:00",
                         "status": "DELIVERED",
                         "total": 34300.0,
                         "currency": "KRW",
-                        "items": 2,
+                        "created_at": "2026-11-02T10:15:00+09:00",
+                        "items": [
+                            {
+                                "product_id": 17,
+                                "product_name": "유기농 현미 누룽지",
+                                "quantity": 2,
+                                "unit_price": 17150.0,
+                                "subtotal": 34300.0,
+                            }
+                        ],
                     }
                 ],
-                "pagination": {"page": 1, "size": 20, "total": 1, "total_pages": 1},
+                "pagination": {"total": 1, "page": 1, "size": 20, "total_pages": 1},
             }
         )
-    },
+    ],
 )
