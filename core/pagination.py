@@ -14,11 +14,6 @@ def pagination(*, total: int, page: int, size: int) -> dict:
     return {"total": total, "page": page, "size": size, "total_pages": (total + size - 1) // size}
 
 
-def page_slice(*, page: int, size: int) -> tuple[int, int]:
-    """``(offset, limit)`` of a 1-based page."""
-    return (page - 1) * size, size
-
-
 class PageQuerySerializer(serializers.Serializer):
     """``?page=&size=``: page from 1, size clipped to ``MAX_SIZE`` (not refused)."""
 

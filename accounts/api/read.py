@@ -20,8 +20,11 @@ Declarations (class attributes):
   default audited id).
 
 Hooks (methods): ``check`` (existence checks that must answer 404 before a 400), ``query_data``,
-``parse``, ``compute`` (required), ``cache_scopes``, ``cache_params``, ``reveal``,
-``audit_customer_ids``, ``audit_query``, ``audit``.
+``parse`` (or the whole ``validate``), ``compute`` (required), ``cache_scopes``, ``cache_params``,
+``reveal``, ``audit_customer_ids``, ``audit_query``, ``audit``.
+
+:class:`PagedReadView` adds the page query and the ``pagination`` block (``core.pagination``);
+:class:`BodyReadView` answers a POST whose body is the question and changes nothing.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from accounts.policy import cache_seconds
 from accounts.principal import Principal, principal_of
 from accounts.visibility import Revealed
 from core.cache import cached_result
+from core.pagination import PageQuerySerializer, pagination
 
 
 @dataclass
@@ -150,6 +154,24 @@ class ReadView(ReadPipeline):
 
     def get(self, request: Request, **kwargs: Any) -> Response:
         return self.read(request, **kwargs)
+
+
+class PagedReadView(ReadView):
+    """A page of rows, newest first or as the selector orders them: ``?page=&size=``
+    (``core.pagination``), answered as ``{rows_key: [...], "pagination": {...}}``. Declare
+    ``rows_key`` and implement ``page_rows``."""
+
+    query_serializer = PageQuerySerializer
+    rows_key: ClassVar[str]
+
+    def page_rows(self, read: Read, *, limit: int, offset: int) -> tuple[list, int]:
+        """``(rows of this page, total)``."""
+        raise NotImplementedError
+
+    def compute(self, read: Read) -> dict:
+        page, size = read.query["page"], read.query["size"]
+        rows, total = self.page_rows(read, limit=size, offset=(page - 1) * size)
+        return {self.rows_key: rows, "pagination": pagination(total=total, page=page, size=size)}
 
 
 class BodyReadView(ReadPipeline):

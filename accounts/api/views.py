@@ -9,9 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
-from core.pagination import page_slice, pagination
 
-from .read import Read, ReadView
+from .read import PagedReadView, Read
 from .serializers import (
     AuditLogOutput,
     AuditLogPage,
@@ -78,12 +77,13 @@ class LogoutView(_PublicAuthView):
 
 
 @extend_schema(tags=["platform"], summary="감사 로그 조회 (ADMIN)", parameters=[AuditLogQuery])
-class AuditLogListView(ReadView):
+class AuditLogListView(PagedReadView):
     query_serializer = AuditLogQuery
     output_serializer = AuditLogPage
+    rows_key = "logs"
     customer_kwarg = None
 
-    def compute(self, read: Read) -> dict:
+    def page_rows(self, read: Read, *, limit: int, offset: int) -> tuple[list, int]:
         params = read.query
         qs = selectors.audit_logs_list(
             customer_id=params.get("customer"),
@@ -92,10 +92,4 @@ class AuditLogListView(ReadView):
             date_from=params.get("date_from"),
             date_to=params.get("date_to"),
         )
-        page, size = params["page"], params["size"]
-        total = qs.count()
-        offset, limit = page_slice(page=page, size=size)
-        return {
-            "logs": AuditLogOutput(qs[offset : offset + limit], many=True).data,
-            "pagination": pagination(total=total, page=page, size=size),
-        }
+        return AuditLogOutput(qs[offset : offset + limit], many=True).data, qs.count()

@@ -197,6 +197,9 @@ def test_every_read_view_declares_its_output_and_its_cache_time():
         "etl-job-detail",
         "products-search",
         "ml-pricing-optimize",
+        "images-validate",
+        "images-ocr",
+        "ml-sentiment-analyze",
     }
     for name, cls in views.items():
         assert cls.output_serializer is not None, name

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.api.read import Read, ReadView
+from accounts.api.read import PagedReadView, Read
 from accounts.models import AuditLog
 from commerce.models import OrderStatus
 from commerce.selectors.orders import customer_orders_page
-from core.pagination import PageQuerySerializer, PaginationSerializer, page_slice, pagination
+from core.pagination import PaginationSerializer
 from customers.api import schema_docs as docs
 from customers.selectors.detail import customer_get
 
@@ -40,21 +40,18 @@ class OrderPageOutput(serializers.Serializer):
 
 
 @docs.orders_get
-class CustomerOrdersView(ReadView):
+class CustomerOrdersView(PagedReadView):
     """``GET /api/v1/customers/{id}/orders``: the customer's shop orders, newest first, paged."""
 
-    query_serializer = PageQuerySerializer
     output_serializer = OrderPageOutput
+    rows_key = "orders"
     audit_action = AuditLog.Action.LIST
 
     def check(self, read: Read) -> None:
         customer_get(customer_id=read.args["customer_id"])
 
-    def compute(self, read: Read) -> dict:
-        page, size = read.query["page"], read.query["size"]
-        offset, limit = page_slice(page=page, size=size)
-        orders, total = customer_orders_page(customer_id=read.args["customer_id"], limit=limit, offset=offset)
-        return {"orders": orders, "pagination": pagination(total=total, page=page, size=size)}
+    def page_rows(self, read: Read, *, limit: int, offset: int) -> tuple[list, int]:
+        return customer_orders_page(customer_id=read.args["customer_id"], limit=limit, offset=offset)
 
     def audit_query(self, read: Read, out: dict) -> dict:
         return {"orders_page": read.query["page"], "size": read.query["size"]}

@@ -11,12 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.read import Read, ReadView
+from accounts.api.read import PagedReadView, Read, ReadView
 from accounts.models import AuditLog
 from accounts.principal import principal_of
 from accounts.visibility import apply_health_policy
 from core.idempotency import idempotent
-from core.pagination import PageQuerySerializer, page_slice, pagination
 from customers.models import ServiceSession
 from customers.search_terms import audited_search_term, search_watch
 from customers.selectors.detail import customer_detail, customer_get, session_row, sessions_page
@@ -131,21 +130,18 @@ class CustomerSearchView(_CustomerPage):
 
 
 @docs.sessions_get
-class CustomerSessionsView(ReadView):
+class CustomerSessionsView(PagedReadView):
     """``GET /api/v1/customers/{id}/sessions`` (newest first, paged) and ``POST`` to record one."""
 
-    query_serializer = PageQuerySerializer
     output_serializer = SessionPageOutput
+    rows_key = "sessions"
     audit_action = AuditLog.Action.LIST
 
     def check(self, read: Read) -> None:
         customer_get(customer_id=read.args["customer_id"])
 
-    def compute(self, read: Read) -> dict:
-        page, size = read.query["page"], read.query["size"]
-        offset, limit = page_slice(page=page, size=size)
-        rows, total = sessions_page(customer_id=read.args["customer_id"], limit=limit, offset=offset)
-        return {"sessions": rows, "pagination": pagination(total=total, page=page, size=size)}
+    def page_rows(self, read: Read, *, limit: int, offset: int) -> tuple[list, int]:
+        return sessions_page(customer_id=read.args["customer_id"], limit=limit, offset=offset)
 
     def reveal(self, read: Read, data: dict) -> dict:
         return {**data, "sessions": [read.seen.health_fields(row, read.principal) for row in data["sessions"]]}
