@@ -250,7 +250,13 @@ def _assert_shape(serializer, value, where: str = "data") -> None:
 
 
 def test_customer_responses_have_the_declared_shapes(api_client_for):
-    from customers.api.serializers import CustomerDetailOutput, CustomerPageOutput, SessionPageOutput
+    from customers.api.serializers import (
+        CustomerDeletedOutput,
+        CustomerDetailOutput,
+        CustomerPageOutput,
+        CustomerUpdatedOutput,
+        SessionPageOutput,
+    )
 
     admin = api_client_for("ADMIN")
     created = admin.post(
@@ -259,7 +265,11 @@ def test_customer_responses_have_the_declared_shapes(api_client_for):
         format="json",
     )
     assert created.status_code == 201
+    _assert_shape(CustomerDetailOutput(), created.json()["data"], "POST /customers")
     customer_id = created.json()["data"]["customer"]["customer_id"]
+    updated = admin.patch(f"/api/v1/customers/{customer_id}/detail", {"occupation": "교사"}, format="json")
+    assert updated.json()["data"]["changed_fields"] == ["occupation"]
+    _assert_shape(CustomerUpdatedOutput(), updated.json()["data"], "PATCH detail")
     for role in ("STAFF", "ADMIN"):
         client = api_client_for(role)
         for url, output in [
@@ -271,3 +281,6 @@ def test_customer_responses_have_the_declared_shapes(api_client_for):
             response = client.get(url)
             assert response.status_code == 200, url
             _assert_shape(output(), response.json()["data"], url)
+    deleted = admin.delete(f"/api/v1/customers/{customer_id}")
+    assert deleted.json()["data"] == {"customer_id": customer_id, "outcome": "deleted"}
+    _assert_shape(CustomerDeletedOutput(), deleted.json()["data"], "DELETE")

@@ -9,9 +9,12 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
 
 from core.idempotency import idempotency_parameter
 from customers.models import MembershipLevel, RiskLevel, ServiceType
+
+from .serializers import CustomerDeletedOutput, CustomerDetailOutput, CustomerUpdatedOutput, SessionOutput
 
 Q = OpenApiParameter.QUERY
 
@@ -22,9 +25,10 @@ def _example(data: Any, name: str = "예시") -> OpenApiExample:
     return OpenApiExample(name, value=value, response_only=True)
 
 
-def _ok(data: Any, name: str = "예시") -> OpenApiResponse:
-    """A free-form success response with an example (writes; reads declare ``output_serializer``)."""
-    return OpenApiResponse(OpenApiTypes.OBJECT, examples=[_example(data, name)])
+def _ok(data: Any, shape: type[serializers.Serializer], name: str = "예시") -> OpenApiResponse:
+    """A write's success response: its ``data`` shape and an example (reads declare theirs as
+    ``ReadView.output_serializer``)."""
+    return OpenApiResponse(shape, examples=[_example(data, name)])
 
 
 PAGE = [
@@ -172,7 +176,12 @@ detail_update = extend_schema(
             request_only=True,
         )
     ],
-    responses={200: _ok({**DETAIL_EXAMPLE, "changed_fields": ["email", "occupation", "preferred_time_slots"]})},
+    responses={
+        200: _ok(
+            {**DETAIL_EXAMPLE, "changed_fields": ["email", "occupation", "preferred_time_slots"]},
+            CustomerUpdatedOutput,
+        )
+    },
 )
 search_get = extend_schema(
     summary="고객 검색 (seed 004 §4.1)",
@@ -197,12 +206,12 @@ list_post = extend_schema(
         )
     ],
     parameters=[idempotency_parameter()],
-    responses={201: _ok(DETAIL_EXAMPLE)},
+    responses={201: _ok(DETAIL_EXAMPLE, CustomerDetailOutput)},
 )
 delete = extend_schema(
     summary="고객 삭제 (ADMIN)",
     description="이용·구매 이력이 없으면 삭제, 있으면 거래 기록을 남기고 개인정보만 익명 처리합니다.",
-    responses={200: _ok({"customer_id": 1234, "outcome": "anonymised"})},
+    responses={200: _ok({"customer_id": 1234, "outcome": "anonymised"}, CustomerDeletedOutput)},
 )
 sessions_get = extend_schema(
     summary="고객 이용 기록 (최신순)",
@@ -223,7 +232,7 @@ sessions_post = extend_schema(
         )
     ],
     parameters=[idempotency_parameter()],
-    responses={201: _ok(SESSION_ROW)},
+    responses={201: _ok(SESSION_ROW, SessionOutput)},
 )
 orders_get = extend_schema(
     summary="고객의 쇼핑몰 주문 (최신순)",

@@ -288,3 +288,14 @@ class CustomerPageOutput(serializers.Serializer):
 class SessionPageOutput(serializers.Serializer):
     sessions = SessionOutput(many=True)
     pagination = PaginationSerializer()
+
+
+class CustomerUpdatedOutput(CustomerDetailOutput):
+    changed_fields = serializers.ListField(child=serializers.CharField(), help_text="실제로 바뀐 항목")
+
+
+class CustomerDeletedOutput(serializers.Serializer):
+    customer_id = serializers.IntegerField()
+    outcome = serializers.ChoiceField(
+        choices=["deleted", "anonymised"], help_text="이력이 있으면 anonymised (개인정보만 익명 처리)"
+    )

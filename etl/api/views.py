@@ -3,7 +3,6 @@ call a service or selector. Access and rate scope come from accounts/policy.py."
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -49,15 +48,22 @@ class SearchQuery(serializers.Serializer):
         return attrs
 
 
+class SyncStartedOutput(serializers.Serializer):
+    job_id = serializers.CharField(help_text="GET /api/v1/etl/jobs/{job_id} 로 진행 확인")
+    status = serializers.ChoiceField(choices=["started"])
+    records_to_sync = serializers.IntegerField(allow_null=True)
+    entity = serializers.ChoiceField(choices=Entity.values)
+    target = serializers.ChoiceField(choices=Target.values)
+    mode = serializers.ChoiceField(choices=Mode.values)
+
+
 class SyncView(APIView):
     """``POST /api/v1/etl/sync``: start a sync job (202 with its ``job_id``)."""
 
     @extend_schema(
         summary="검색 색인 동기화 시작",
         request=SyncRequest,
-        responses={
-            202: OpenApiResponse(OpenApiTypes.OBJECT, description="작업 시작: job_id, status, records_to_sync"),
-        },
+        responses={202: OpenApiResponse(SyncStartedOutput, description="작업 시작")},
         examples=[
             OpenApiExample(
                 "증분 동기화",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -44,6 +43,16 @@ def _issued(customer_id: int, rec_type: str | None, count: int, use_health: bool
         model_version=data["recommendation_metadata"]["model_version"],
     )
     return data
+
+
+class FeedbackOutput(serializers.Serializer):
+    feedback_id = serializers.IntegerField()
+    recommendation_id = serializers.CharField()
+    type = serializers.ChoiceField(choices=TYPES)
+    action = serializers.CharField(help_text=", ".join(FeedbackAction.values))
+    feedback_score = serializers.IntegerField(allow_null=True)
+    comment = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
 
 
 class RecommendationOutput(serializers.Serializer):
@@ -134,7 +143,7 @@ class RecommendationFeedbackView(APIView):
     @extend_schema(
         summary="추천 피드백 기록",
         request=FeedbackSerializer,
-        responses={201: OpenApiTypes.OBJECT},
+        responses={201: FeedbackOutput},
         parameters=[idempotency_parameter()],
     )
     @idempotent
