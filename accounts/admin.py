@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
+from .backoffice.writes import ReadOnlyAdminMixin
 from .masking import mask_name
 from .models import AuditLog, User
 from .principal import principal_of
@@ -50,7 +51,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Append-only: no add, change or delete, for anyone."""
 
     list_display = ("created_at", "actor_display", "role", "action", "customer_ids", "path", "status_code", "cache_hit")
@@ -81,12 +82,3 @@ class AuditLogAdmin(admin.ModelAdmin):
     def search_term_raw(self, obj: AuditLog) -> str:
         sealed = (obj.query or {}).get("q_sealed") if isinstance(obj.query, dict) else None
         return unseal(sealed) or "-"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
-        return False

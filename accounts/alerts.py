@@ -1,6 +1,6 @@
 """Security alerts: one ``alert`` audit row and one log warning per detected event.
 
-Detectors (search enumeration in ``customers/search_terms.py``, repeated failed logins in
+Detectors (search enumeration in ``accounts/search_terms.py``, repeated failed logins in
 ``accounts/lockout.py``) decide *when*; this module records it the same way every time, so an
 operator finds every alert with ``GET /api/v1/audit/logs?action=alert`` or in the admin's
 감사 로그 filtered by 행위 = 보안 경보.

@@ -1,6 +1,6 @@
 """The shop's back office: catalog, orders (through ``commerce.services.orders``), reviews and
 the browsing/cart events. Buyers are customers: their rows are audited and masked like the
-center's (``customers.admin_support``)."""
+center's (``accounts.backoffice``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,11 @@ from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportActionMixin, ImportExportMixin
 
 from accounts.audit import audit_log
-from accounts.principal import principal_from_user
+from accounts.backoffice.customer_data import CustomerDataAdminMixin
+from accounts.backoffice.display import money
+from accounts.backoffice.import_export import AuditedImportExportMixin
+from accounts.backoffice.writes import ReadOnlyAdminMixin, ServiceDeleteAdminMixin, ServiceSaveAdminMixin
+from accounts.principal import Principal, principal_from_user
 from commerce.models import (
     CartEvent,
     Category,
@@ -33,18 +37,13 @@ from commerce.resources import OrderResource, ProductResource
 from commerce.selectors.products import ASPECT_LABELS, product_review_sentiment_summary
 from commerce.services.orders import TRANSITIONS, order_create, order_status_change
 from commerce.services.products import order_delete, product_deactivate, product_delete
-from customers.admin_support import (
-    SERVICE_ERRORS,
-    AuditedImportExportMixin,
-    CustomerDataAdminMixin,
-    money,
-    rerender_as_get,
-    service_error_message,
-)
+from customers.search_terms import customers_matching
 
 
 class BuyerDataAdminMixin(CustomerDataAdminMixin):
     """Shop rows whose customer is ``buyer`` or ``customer``."""
+
+    customers_matching = staticmethod(customers_matching)
 
     def customer_ids_of(self, obj: Any) -> list[int]:
         customer_id = getattr(obj, "buyer_id", None) or getattr(obj, "customer_id", None)
@@ -67,7 +66,9 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixin, admin.ModelAdmin):
+class ProductAdmin(
+    ServiceDeleteAdminMixin, AuditedImportExportMixin, ImportExportMixin, ExportActionMixin, admin.ModelAdmin
+):
     resource_classes = [ProductResource]
     show_change_form_export = False
     list_display = ("sku", "name", "category", "price_display", "rating_display", "review_count", "is_active")
@@ -217,13 +218,8 @@ class ProductAdmin(AuditedImportExportMixin, ImportExportMixin, ExportActionMixi
         else:
             super().save_model(request, obj, form, change)
 
-    def delete_model(self, request: HttpRequest, obj: Product) -> None:
-        product_delete(actor=principal_from_user(request.user), product=obj, request=request)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        actor = principal_from_user(request.user)
-        for product in queryset:
-            product_delete(actor=actor, product=product, request=request)
+    def delete_by_service(self, request: HttpRequest, obj: Product, *, actor: Principal) -> None:
+        product_delete(actor=actor, product=obj, request=request)
 
     @admin.display(description="리뷰 감정 요약")
     def review_sentiment_summary(self, obj: Product) -> str:
@@ -297,7 +293,15 @@ class OrderItemInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(BuyerDataAdminMixin, AuditedImportExportMixin, ImportExportMixin, ExportActionMixin, admin.ModelAdmin):
+class OrderAdmin(
+    ServiceSaveAdminMixin,
+    ServiceDeleteAdminMixin,
+    BuyerDataAdminMixin,
+    AuditedImportExportMixin,
+    ImportExportMixin,
+    ExportActionMixin,
+    admin.ModelAdmin,
+):
     resource_classes = [OrderResource]
     show_change_form_export = False
     list_display = ("id", "created_at", "buyer", "status", "total_display", "item_count", "external_ref")
@@ -352,13 +356,8 @@ class OrderAdmin(BuyerDataAdminMixin, AuditedImportExportMixin, ImportExportMixi
         request._order_status = obj.status if obj is not None else None  # type: ignore[attr-defined]
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def delete_model(self, request: HttpRequest, obj: Order) -> None:
-        order_delete(actor=principal_from_user(request.user), order=obj, request=request)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        actor = principal_from_user(request.user)
-        for order in queryset:
-            order_delete(actor=actor, order=order, request=request)
+    def delete_by_service(self, request: HttpRequest, obj: Order, *, actor: Principal) -> None:
+        order_delete(actor=actor, order=obj, request=request)
 
     def save_model(self, request: HttpRequest, obj: Order, form: Any, change: bool) -> None:
         if not change:
@@ -392,18 +391,9 @@ class OrderAdmin(BuyerDataAdminMixin, AuditedImportExportMixin, ImportExportMixi
         form.instance.pk = order.pk
         form.instance.refresh_from_db()
 
-    def changeform_view(
-        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: dict | None = None
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except SERVICE_ERRORS as exc:
-            self.message_user(request, f"저장하지 못했습니다: {service_error_message(exc)}", messages.ERROR)
-            return rerender_as_get(super().changeform_view, request, object_id, form_url, extra_context)
-
 
 @admin.register(OrderItem)
-class OrderItemAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
+class OrderItemAdmin(ReadOnlyAdminMixin, BuyerDataAdminMixin, admin.ModelAdmin):
     """Order lines across orders (e.g. everything sold of one product). Lines are written with
     their order by ``order_create``: read-only here."""
 
@@ -424,15 +414,6 @@ class OrderItemAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
     @admin.display(description="통화")
     def currency(self, obj: OrderItem) -> str:
         return obj.order.currency
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ReviewAspectFilter(admin.SimpleListFilter):

@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 
+from accounts.backoffice.resources import ChoiceValueWidget, MaskedField, PrincipalResourceMixin
 from commerce.models import Category, Order, OrderItem, OrderStatus, Product
 from customers.models import Customer
-from customers.resources import ChoiceValueWidget, MaskedField, PrincipalResourceMixin
 
 _ITEM = re.compile(r"^\s*(?P<sku>[^×x@;]+?)\s*[×x]\s*(?P<qty>\d+)\s*@\s*(?P<price>[\d.,]+)\s*$")
 

@@ -1,7 +1,7 @@
-"""The customer search term: what kind of value it is, what it may match, and how it is logged.
+"""The customer search term: what it may match (the kinds and the audit: ``accounts.search_terms``).
 
-One place for the API search (``GET /api/v1/customers/search``), every admin changelist that
-searches customers (directly or through a relation) and the audit rows of both.
+One place for the API search (``GET /api/v1/customers/search``) and every admin changelist that
+searches customers (directly or through a relation).
 
 Matching rules (docs/customer-api.md, "검색어 규칙"). A caller who sees masked values
 (``010-****-1861``, ``k**@example.com``, ``김*원``) may only match on what the mask already
@@ -24,45 +24,20 @@ Each rule is an index lookup (``IN`` over the phone spellings, ``=`` on the name
 trigram index on the phone digits for the last four), so masked searches cost no more than
 before and no per-row work is added.
 
-The audit row keeps ``q`` masked like the value it names (:func:`mask_search_term`), the term
-sealed (``q_sealed``: encrypted, ADMIN reads it back in the audit log) and a keyed hash
-(``q_hash``) that the enumeration detector (:func:`search_watch`) counts: more than
-``SEARCH_ENUMERATION_LIMIT`` distinct terms by one principal within
-``SEARCH_ENUMERATION_WINDOW`` seconds raise one ``alert`` row and one log warning per window.
+The kinds, the audit entries and the enumeration watch are ``accounts/search_terms.py``.
 """
 
 from __future__ import annotations
 
 import re
-import time
-from enum import StrEnum
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Replace
 
-from accounts.masking import mask_email, mask_name, mask_phone
-from accounts.principal import Principal
-from accounts.sealing import keyed_hash, seal
-from core.cache import cache_call
+from accounts.search_terms import SearchTermKind, normalise_term, search_term_kind
 
-
-class SearchTermKind(StrEnum):
-    EMPTY = "empty"
-    CUSTOMER_ID = "customer_id"
-    PHONE = "phone"
-    PHONE_LAST4 = "phone_last4"
-    NUMBER = "number"
-    EMAIL = "email"
-    NAME = "name"
-
-
-_PHONE_LIKE = re.compile(r"^[\d\s\-+().]+$")
-_CUSTOMER_ID = re.compile(r"^#\s*(\d{1,18})$")
 _NON_DIGITS = re.compile(r"\D")
 _HANGUL_ONLY = re.compile(r"^[\uac00-\ud7a3\s]+$")
-_SPACES = re.compile(r"\s+")
 MAX_ID = 2**63 - 1
 
 # The prefixes a masked phone shows (mobile carriers, area codes, 070 internet phones): with
@@ -71,31 +46,6 @@ VISIBLE_PREFIXES = (
     "010", "011", "016", "017", "018", "019", "02", "031", "032", "033", "041", "042", "043",
     "044", "051", "052", "053", "054", "055", "061", "062", "063", "064", "070",
 )  # fmt: skip
-
-
-def normalise_term(term: str) -> str:
-    """Trimmed, inner whitespace collapsed (the form that is classified, sealed and hashed)."""
-    return _SPACES.sub(" ", (term or "").strip())
-
-
-def search_term_kind(term: str) -> SearchTermKind:
-    """Classify a search term (see the module docstring for what each kind matches)."""
-    term = normalise_term(term)
-    if not term:
-        return SearchTermKind.EMPTY
-    if _CUSTOMER_ID.match(term):
-        return SearchTermKind.CUSTOMER_ID
-    if "@" in term:
-        return SearchTermKind.EMAIL
-    if _PHONE_LIKE.match(term):
-        digits = _NON_DIGITS.sub("", term)
-        if len(digits) >= 7:
-            return SearchTermKind.PHONE
-        if len(digits) == 4:
-            return SearchTermKind.PHONE_LAST4
-        if digits and term.isdigit():
-            return SearchTermKind.NUMBER
-    return SearchTermKind.NAME
 
 
 def phone_spellings(digits: str) -> set[str]:
@@ -170,64 +120,3 @@ def customers_matching(term: str, *, unmasked: bool) -> QuerySet:
     from customers.models import Customer
 
     return with_search_columns(Customer.objects.all()).filter(search_term_filter(term, unmasked=unmasked))
-
-
-def mask_search_term(term: str) -> str:
-    """The term as the audit row shows it: masked like the value it names."""
-    term = normalise_term(term)
-    kind = search_term_kind(term)
-    if kind in (SearchTermKind.EMPTY, SearchTermKind.CUSTOMER_ID, SearchTermKind.PHONE_LAST4):
-        return term  # an id, or the four digits every masked phone shows
-    if kind is SearchTermKind.PHONE:
-        return mask_phone(term) or ""
-    if kind is SearchTermKind.NUMBER:
-        return term if len(term) <= 3 else mask_phone(term) or ""
-    if kind is SearchTermKind.EMAIL:
-        return mask_email(term) or ""
-    return mask_name(term) or ""
-
-
-def audited_search_term(term: str) -> dict:
-    """The audit ``query`` entries of a search term: masked, kind, sealed and keyed hash."""
-    term = normalise_term(term)
-    if not term:
-        return {}
-    return {
-        "q": mask_search_term(term),
-        "q_kind": str(search_term_kind(term)),
-        "q_sealed": seal(term),
-        "q_hash": keyed_hash(term.lower()),
-    }
-
-
-def search_watch(*, principal: Principal, term: str, request: object | None = None) -> bool:
-    """Count the distinct search terms of ``principal`` in the current window (shared cache,
-    so across processes) and raise one alert when the count passes the limit. Answers whether
-    this call raised the alert. With the cache down nothing is counted (fail open)."""
-    term = normalise_term(term).lower()
-    limit = int(getattr(settings, "SEARCH_ENUMERATION_LIMIT", 30))
-    window = int(getattr(settings, "SEARCH_ENUMERATION_WINDOW", 600))
-    if not term or limit <= 0:
-        return False
-    bucket = int(time.time() // window)
-    base = f"searchwatch:{principal.key}:{bucket}"
-    digest = keyed_hash(term)
-
-    def count() -> int | None:
-        if not cache.add(f"{base}:{digest}", 1, window * 2):
-            return None  # the same term again: not a new guess
-        cache.add(f"{base}:n", 0, window * 2)
-        return cache.incr(f"{base}:n")
-
-    distinct = cache_call(count, None)
-    if distinct != limit + 1:
-        return False
-    from accounts.alerts import security_alert
-
-    security_alert(
-        kind="search_enumeration",
-        details={"distinct_terms": distinct, "window_seconds": window, "limit": limit},
-        request=request,
-        principal=principal,
-    )
-    return True

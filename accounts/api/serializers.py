@@ -67,7 +67,7 @@ class AuditLogOutput(serializers.ModelSerializer):
 
     def to_representation(self, instance: AuditLog) -> dict:
         # The audit log is an ADMIN route: a sealed search term is shown decrypted as
-        # ``query.q_raw`` for investigators (customers/search_terms.py).
+        # ``query.q_raw`` for investigators (accounts/search_terms.py).
         data = super().to_representation(instance)
         query = data.get("query")
         if isinstance(query, dict) and query.get("q_sealed"):

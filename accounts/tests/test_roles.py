@@ -35,7 +35,7 @@ def test_groups_exist_after_migrate_and_only_admin_sees_sensitive_data():
     assert codenames(groups["관리자"]) >= SENSITIVE
     assert not SENSITIVE & codenames(groups["직원"])
     assert not SENSITIVE & codenames(groups["매니저"])
-    # back-office model permissions come from the role table (customers.admin_permissions)
+    # back-office model permissions come from the role table (accounts.backoffice.permissions)
     assert "view_customer" in codenames(groups["직원"])
     assert "delete_customer" not in codenames(groups["매니저"])
 

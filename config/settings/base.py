@@ -340,7 +340,7 @@ AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 
 # Role → admin model permissions of the groups 직원/매니저/관리자 (synced after every migrate).
-ROLE_GROUP_PERMISSIONS = "customers.admin_permissions.BACKOFFICE_PERMISSIONS"
+ROLE_GROUP_PERMISSIONS = "accounts.backoffice.permissions.BACKOFFICE_PERMISSIONS"
 
 # --- audit -----------------------------------------------------------------------------
 AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", 730))

@@ -14,10 +14,10 @@ from rest_framework.views import APIView
 from accounts.api.read import PagedReadView, Read, ReadView
 from accounts.models import AuditLog
 from accounts.principal import principal_of
+from accounts.search_terms import audited_search_term, search_watch
 from accounts.visibility import apply_health_policy
 from core.idempotency import idempotent
 from customers.models import ServiceSession
-from customers.search_terms import audited_search_term, search_watch
 from customers.selectors.detail import customer_detail, customer_get, session_row, sessions_page
 from customers.selectors.search import SearchParams, customer_search
 from customers.services.customers import customer_create, customer_delete

@@ -1,5 +1,5 @@
 """Back-office test helpers: a logged-in admin client per role, with the group permissions of
-``customers.admin_permissions`` (what the role→group sync grants in production)."""
+``accounts.backoffice.permissions`` (what the role→group sync grants in production)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from customers.admin_permissions import BACKOFFICE_PERMISSIONS
+from accounts.backoffice.permissions import BACKOFFICE_PERMISSIONS
 
 
 def grant_role_permissions(user: Any) -> Any:

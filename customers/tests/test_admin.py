@@ -491,7 +491,7 @@ def test_search_by_phone_without_hyphens(customer, staff):
 
 
 def test_date_hierarchy_years_come_from_min_and_max(staff):
-    from customers.admin_support import with_indexed_dates
+    from accounts.backoffice.dates import with_indexed_dates
 
     a, b = CustomerFactory(), CustomerFactory()
     Customer.objects.filter(pk=a.pk).update(created_at=dt.datetime(2023, 5, 1, tzinfo=dt.UTC))

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import AuditLog
 from accounts.sealing import unseal
-from customers.search_terms import SearchTermKind, mask_search_term, search_term_kind
+from accounts.search_terms import SearchTermKind, mask_search_term, search_term_kind
 from customers.tests.admin_fixtures import admin_client
 from customers.tests.factories import CustomerFactory, PackagePurchaseFactory
 

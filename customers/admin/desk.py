@@ -1,4 +1,4 @@
-"""The front desk's jobs in the back office, kept out of ``customers/admin.py``:
+"""The front desk's jobs in the back office, kept out of the ModelAdmins (``customers.admin``):
 
 - the balances panel at the top of the customer page (remaining sessions, expiry, D-day;
   expired, used-up, refunded and cancelled packages greyed out),
@@ -22,9 +22,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.backoffice.writes import SERVICE_ERRORS, service_error_message
 from accounts.principal import principal_from_user, principal_of
 from core.money import format_money
-from customers.admin_support import SERVICE_ERRORS, service_error_message
 from customers.models import Customer, PackagePurchase, ServiceSession, VoidedSession
 from customers.selectors.balances import balances_text, customer_balances
 from customers.services.sessions import CORRECTION_LEAST_ROLE, session_correct, session_void
@@ -106,13 +106,18 @@ def _session_page(
     return TemplateResponse(request, "admin/customers/session_form.html", context)
 
 
-def void_session_view(admin: Any, request: HttpRequest, session_id: int) -> HttpResponse:
-    """``/admin/customers/servicesession/<id>/void/``: the reason, then back to the customer."""
+def _session_to_correct(request: HttpRequest, session_id: int) -> ServiceSession:
+    """The session a void or correction page works on; 403 below MANAGER, 404 if unknown."""
     if not can_correct_sessions(request):
         raise PermissionDenied
-    session = get_object_or_404(
+    return get_object_or_404(
         ServiceSession.objects.select_related("customer", "service", "purchase__package"), pk=session_id
     )
+
+
+def void_session_view(admin: Any, request: HttpRequest, session_id: int) -> HttpResponse:
+    """``/admin/customers/servicesession/<id>/void/``: the reason, then back to the customer."""
+    session = _session_to_correct(request, session_id)
     form = VoidSessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         customer = session.customer
@@ -145,11 +150,7 @@ def void_session_view(admin: Any, request: HttpRequest, session_id: int) -> Http
 
 def correct_session_view(admin: Any, request: HttpRequest, session_id: int) -> HttpResponse:
     """``/admin/customers/servicesession/<id>/correct/``: fix date, time, duration, rating, notes."""
-    if not can_correct_sessions(request):
-        raise PermissionDenied
-    session = get_object_or_404(
-        ServiceSession.objects.select_related("customer", "service", "purchase__package"), pk=session_id
-    )
+    session = _session_to_correct(request, session_id)
     can_view_health = principal_of(request).can_view_health
     initial = {
         name: getattr(session, name)

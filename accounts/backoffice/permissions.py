@@ -3,7 +3,9 @@ created and synced from the user's role by ``accounts``). Codenames are ``app_la
 
 Masking and health information are not model permissions: they follow ``view_unmasked_pii``
 and ``view_health_info`` (ADMIN only, by default). Exports and imports additionally need the
-MANAGER role (``customers.admin_support.AuditedImportExportMixin``). See docs/backoffice.md.
+MANAGER role (``accounts.backoffice.import_export.AuditedImportExportMixin``). See
+docs/backoffice.md. The table names the apps above ``accounts`` by their labels only (strings):
+``accounts.services.role_permissions`` resolves them against the permissions in the database.
 """
 
 from __future__ import annotations

@@ -1,0 +1,84 @@
+"""The center's admin writes through ``accounts.backoffice.writes``: a service's refusal on an
+add page (the form again, the user's values kept, nothing saved) and deletion of selected
+customers through ``customer_delete``."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditLog
+from customers.models import Customer, PackageBalance, PackagePurchase, ServiceSession
+from customers.tests.admin_fixtures import admin_client
+from customers.tests.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory, ServiceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def messages_of(response) -> list[tuple[str, str]]:
+    return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
+
+
+def test_selling_a_withdrawn_package_shows_why_keeps_the_input_and_saves_nothing(make_user):
+    staff = admin_client(make_user, "STAFF")
+    customer = CustomerFactory()
+    package = PackageFactory(name="브레인 10회", is_active=False)
+    response = staff.post(
+        reverse("admin:customers_packagepurchase_add"),
+        {"customer": customer.pk, "package": package.pk, "purchase_date": "2026-11-02", "price_paid": "123000"},
+    )
+    assert response.status_code == 200
+    assert messages_of(response) == [("error", "저장하지 못했습니다: '브레인 10회' 패키지는 판매가 중지되었습니다")]
+    initial = response.context["adminform"].form.initial
+    assert (initial["customer"], initial["package"], initial["price_paid"]) == (
+        str(customer.pk),
+        str(package.pk),
+        "123000",
+    )
+    assert PackagePurchase.objects.count() == 0
+    assert not AuditLog.objects.filter(action="create").exists()
+
+
+def test_recording_a_session_outside_the_package_says_so_and_redeems_nothing(make_user):
+    staff = admin_client(make_user, "STAFF")
+    customer = CustomerFactory()
+    purchase = PackagePurchaseFactory(customer=customer, package=PackageFactory(items={"brain": 10}))
+    red = ServiceFactory(code="red")
+    response = staff.post(
+        reverse("admin:customers_servicesession_add"),
+        {
+            "customer": customer.pk,
+            "service": red.pk,
+            "purchase": purchase.pk,
+            "service_date": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    [(level, text)] = messages_of(response)
+    assert level == "error"
+    assert text.startswith("세션을 기록하지 못했습니다: ")
+    assert "포함되어 있지 않습니다" in text
+    assert response.context["adminform"].form.initial["service"] == str(red.pk)
+    assert ServiceSession.objects.count() == 0
+    assert list(PackageBalance.objects.filter(purchase=purchase).values_list("used", flat=True)) == [0]
+
+
+def test_deleting_selected_customers_goes_through_the_service(make_user):
+    admin = admin_client(make_user, "ADMIN")
+    first, second = CustomerFactory(), CustomerFactory()
+    response = admin.post(
+        reverse("admin:customers_customer_changelist"),
+        {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Customer.objects.filter(pk__in=[first.pk, second.pk]).exists()
+    # one row each, written by customer_delete (not the mixin's generic model/object_ids row)
+    rows = AuditLog.objects.filter(action="delete")
+    assert sorted((row.customer_ids, row.query) for row in rows) == sorted(
+        [
+            ([first.pk], {"entity": "customer", "outcome": "deleted"}),
+            ([second.pk], {"entity": "customer", "outcome": "deleted"}),
+        ]
+    )
