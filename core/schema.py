@@ -62,6 +62,13 @@ class EnvelopeAutoSchema(AutoSchema):
             return OpenApiTypes.OBJECT
         return super()._get_serializer()
 
+    def get_description(self) -> str:
+        # A read endpoint without a docstring of its own gets none: the read pipeline's base
+        # classes describe themselves to developers, not to API users.
+        if hasattr(self.view, "read_http_method") and type(self.view).__dict__.get("__doc__") is None:
+            return ""
+        return super().get_description()
+
     def get_response_serializers(self) -> Any:
         # A read endpoint declares the shape of its ``data`` (accounts.api.read.ReadView
         # ``output_serializer``); an ``extend_schema(responses=…)`` on the view still wins.

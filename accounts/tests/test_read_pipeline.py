@@ -284,3 +284,12 @@ def test_customer_responses_have_the_declared_shapes(api_client_for):
     deleted = admin.delete(f"/api/v1/customers/{customer_id}")
     assert deleted.json()["data"] == {"customer_id": customer_id, "outcome": "deleted"}
     _assert_shape(CustomerDeletedOutput(), deleted.json()["data"], "DELETE")
+
+
+def test_schema_keeps_the_pipelines_developer_docstrings_out(schema):
+    # views without a docstring of their own do not inherit ReadView's / PagedReadView's
+    assert "description" not in schema["paths"]["/api/v1/audit/logs"]["get"]
+    assert "description" not in schema["paths"]["/api/v1/analytics/dashboard"]["get"]
+    # a write on a class that also reads keeps its own parameters only
+    put = schema["paths"]["/api/v1/customers/{customer_id}/detail"]["put"]
+    assert [p["name"] for p in put["parameters"]] == ["customer_id"]

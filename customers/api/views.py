@@ -7,6 +7,7 @@ Access rules (least role per method) come from ``accounts/policy.py`` by URL nam
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -40,7 +41,7 @@ from .visibility import detail_for
 LIST_PARAMS = ("sort_by", "order", "page", "size")
 
 
-@docs.detail_get
+@extend_schema_view(get=docs.detail_get)  # the class also writes: document GET only
 class CustomerDetailView(ReadView):
     """``GET/PUT/PATCH /api/v1/customers/{id}/detail``."""
 
@@ -129,7 +130,7 @@ class CustomerSearchView(_CustomerPage):
         return conditions
 
 
-@docs.sessions_get
+@extend_schema_view(get=docs.sessions_get)  # the class also writes: document GET only
 class CustomerSessionsView(PagedReadView):
     """``GET /api/v1/customers/{id}/sessions`` (newest first, paged) and ``POST`` to record one."""
 
@@ -178,7 +179,7 @@ class CustomerSessionsView(PagedReadView):
         return Response(row, status=201)
 
 
-@docs.list_get
+@extend_schema_view(get=docs.list_get)  # the class also writes: document GET only
 class CustomerListView(_CustomerPage):
     """``GET /api/v1/customers`` (the search without filters: page, size, sort_by, order) and
     ``POST`` to register a customer (ADMIN)."""
