@@ -35,5 +35,5 @@ class RoutePolicyPermission(BasePermission):
 
 
 class IsStaffSessionOrToken(RoutePolicyPermission):
-    """For the schema and Swagger UI: any STAFF-or-higher principal (JWT, internal token or
-    an admin session in the browser)."""
+    """For the schema and Swagger UI, by the same table (``schema``: STAFF or higher by JWT,
+    internal token or an admin session; ``docs``: anyone, the page holds no data)."""

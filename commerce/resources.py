@@ -16,8 +16,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 
-from accounts.backoffice.resources import ChoiceValueWidget, MaskedField, PrincipalResourceMixin
-from commerce.models import Category, Order, OrderItem, OrderStatus, Product
+from accounts.backoffice.resources import (
+    BackOfficeResourceMixin,
+    ChoiceValueWidget,
+    KoreanBooleanWidget,
+    KoreanDateTimeWidget,
+    KoreanDecimalWidget,
+    KoreanIntegerWidget,
+    MaskedField,
+)
+from commerce.models import Category, Currency, Order, OrderItem, OrderStatus, Product
 from customers.models import Customer
 
 _ITEM = re.compile(r"^\s*(?P<sku>[^×x@;]+?)\s*[×x]\s*(?P<qty>\d+)\s*@\s*(?P<price>[\d.,]+)\s*$")
@@ -31,21 +39,39 @@ class LookupWidget(widgets.ForeignKeyWidget):
         self.label = label
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
         if value in (None, ""):
             return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a spreadsheet's number 12.0
         try:
             return super().clean(value, row, **kwargs)
-        except self.model.DoesNotExist as exc:
-            raise ValueError(f"{self.label} {value!r}을(를) 찾을 수 없습니다") from exc
+        except (self.model.DoesNotExist, ValueError, TypeError, ValidationError):
+            # ValueError: "abc" for a numeric key (Django's English message)
+            raise ValueError(f"{self.label} {value!r}을(를) 찾을 수 없습니다") from None
+        except self.model.MultipleObjectsReturned:
+            raise ValueError(f"{self.label} {value!r}이(가) 여러 개입니다") from None
 
 
-class ProductResource(PrincipalResourceMixin, resources.ModelResource):
+class ProductResource(BackOfficeResourceMixin, resources.ModelResource):
     """Products, matched on ``sku`` (blank = new product)."""
 
-    category = fields.Field(
-        attribute="category", column_name="category", widget=LookupWidget(Category, "name", "카테고리")
-    )
-    is_active = fields.Field(attribute="is_active", column_name="is_active", widget=widgets.BooleanWidget())
+    headers = {
+        "sku": "상품 코드",
+        "name": "상품명",
+        "name_en": "영문 상품명",
+        "category": "카테고리",
+        "price": "가격",
+        "currency": "통화",
+        "image_url": "이미지 URL",
+        "description": "설명",
+        "is_active": "판매 중",
+    }
+    category = fields.Field(attribute="category", widget=LookupWidget(Category, "name", "카테고리"))
+    price = fields.Field(attribute="price", widget=KoreanDecimalWidget(minimum=Decimal(0)))
+    currency = fields.Field(attribute="currency", widget=ChoiceValueWidget(Currency))
+    is_active = fields.Field(attribute="is_active", widget=KoreanBooleanWidget())
 
     class Meta:
         model = Product
@@ -66,11 +92,10 @@ class ProductResource(PrincipalResourceMixin, resources.ModelResource):
         clean_model_instances = True
         skip_unchanged = True
 
-    def before_import_row(self, row: Any, **kwargs: Any) -> None:
-        if not str(row.get("sku") or "").strip():
-            raise ValidationError({"sku": "상품 코드(sku)는 필수입니다"})
-        if row.get("currency"):
-            row["currency"] = str(row["currency"]).strip().upper()
+    def row_errors(self, row: Any) -> dict[str, str]:
+        if not str(row.get(self.headers["sku"]) or "").strip():
+            return {"sku": "상품 코드는 필수입니다"}
+        return {}
 
 
 def items_render(order: Order) -> str:
@@ -98,18 +123,31 @@ def items_parse(text: str) -> list[tuple[str, int, Decimal]]:
     return lines
 
 
-class OrderResource(PrincipalResourceMixin, resources.ModelResource):
+class OrderResource(BackOfficeResourceMixin, resources.ModelResource):
     """Orders, one row each, matched on ``external_ref`` (the order number of the source)."""
 
-    id = fields.Field(attribute="id", column_name="id", readonly=True)
-    external_ref = fields.Field(attribute="external_ref", column_name="external_ref")
-    buyer = fields.Field(attribute="buyer", column_name="buyer_id", widget=LookupWidget(Customer, "pk", "고객 ID"))
-    buyer_name = MaskedField(attribute="buyer__name", column_name="buyer_name", mask_as="name", readonly=True)
-    status = fields.Field(attribute="status", column_name="status", widget=ChoiceValueWidget(OrderStatus))
-    created_at = fields.Field(attribute="created_at", column_name="created_at", widget=widgets.DateTimeWidget())
-    total = fields.Field(attribute="total", column_name="total", readonly=True, widget=widgets.DecimalWidget())
+    headers = {
+        "id": "주문 ID",
+        "external_ref": "주문 번호",
+        "buyer": "고객 ID",
+        "buyer_name": "구매자",
+        "status": "상태",
+        "currency": "통화",
+        "total": "합계",
+        "created_at": "주문 일시",
+        "order_items": "주문 항목",
+    }
+    legacy_headers = {"buyer_id": "buyer"}
+    id = fields.Field(attribute="id", readonly=True, widget=KoreanIntegerWidget())
+    external_ref = fields.Field(attribute="external_ref")
+    buyer = fields.Field(attribute="buyer", widget=LookupWidget(Customer, "pk", "고객 ID"))
+    buyer_name = MaskedField(attribute="buyer__name", mask_as="name", readonly=True)
+    status = fields.Field(attribute="status", widget=ChoiceValueWidget(OrderStatus))
+    currency = fields.Field(attribute="currency", widget=ChoiceValueWidget(Currency))
+    created_at = fields.Field(attribute="created_at", widget=KoreanDateTimeWidget())
+    total = fields.Field(attribute="total", readonly=True, widget=KoreanDecimalWidget())
     # not "items": the import preview's template would read the error dict's key as .items
-    order_items = fields.Field(column_name="order_items", dehydrate_method="dehydrate_order_items")
+    order_items = fields.Field(dehydrate_method="dehydrate_order_items")
 
     class Meta:
         model = Order
@@ -142,33 +180,38 @@ class OrderResource(PrincipalResourceMixin, resources.ModelResource):
     def dehydrate_order_items(self, order: Order) -> str:
         return items_render(order) if order.pk else ""
 
-    def before_import_row(self, row: Any, **kwargs: Any) -> None:
-        if not str(row.get("external_ref") or "").strip():
-            raise ValidationError({"external_ref": "주문 번호(external_ref)는 필수입니다"})
-        if row.get("currency"):
-            row["currency"] = str(row["currency"]).strip().upper()
+    def row_errors(self, row: Any) -> dict[str, str]:
+        """The order number and the lines (``SKU×수량@단가``; products known, one currency)."""
+        h = self.headers
+        errors: dict[str, str] = {}
+        ref = str(row.get(h["external_ref"]) or "").strip()
+        if not ref:
+            errors["external_ref"] = "주문 번호는 필수입니다"
         try:
-            parsed = items_parse(str(row.get("order_items") or ""))
+            parsed = items_parse(str(row.get(h["order_items"]) or ""))
         except ValueError as exc:
-            raise ValidationError({"order_items": str(exc)}) from exc
+            errors["order_items"] = str(exc)
+            return errors
         if not parsed:
-            raise ValidationError({"order_items": "주문 항목이 없습니다"})
+            errors["order_items"] = "주문 항목이 없습니다"
+            return errors
         skus = {sku for sku, _q, _p in parsed}
         products = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
         missing = sorted(skus - set(products))
         if missing:
-            raise ValidationError({"order_items": f"상품 코드를 찾을 수 없습니다: {', '.join(missing)}"})
-        currency = row.get("currency") or "KRW"
+            errors["order_items"] = f"상품 코드를 찾을 수 없습니다: {', '.join(missing)}"
+            return errors
+        currency = ChoiceValueWidget(Currency).by_label.get(str(row.get(h["currency"]) or "").strip())
+        currency = currency or str(row.get(h["currency"]) or "KRW").strip().upper()
         other = sorted({p.currency for p in products.values() if p.currency != currency})
         if other:
-            raise ValidationError(
-                {"currency": f"주문 통화({currency})와 다른 통화의 상품이 있습니다: {', '.join(other)}"}
-            )
+            errors["currency"] = f"주문 통화({currency})와 다른 통화의 상품이 있습니다: {', '.join(other)}"
         # keyed by the row's order number; read back in after_save_instance
-        self._lines[row["external_ref"]] = [(products[sku], qty, price) for sku, qty, price in parsed]
+        self._lines[ref] = [(products[sku], qty, price) for sku, qty, price in parsed]
+        return errors
 
     def after_save_instance(self, instance: Order, row: Any, **kwargs: Any) -> None:
-        lines = self._lines.pop(row["external_ref"], [])
+        lines = self._lines.pop(str(row[self.headers["external_ref"]]).strip(), [])
         instance.items.all().delete()
         OrderItem.objects.bulk_create(
             OrderItem(order=instance, product=product, quantity=qty, unit_price=price, subtotal=price * qty)

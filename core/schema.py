@@ -13,6 +13,7 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework.views import APIView
 
 from .errors import DEFAULT_MESSAGES, ErrorCode
@@ -76,6 +77,27 @@ class EnvelopeAutoSchema(AutoSchema):
         if declared is not None and self.method == getattr(self.view, "read_http_method", None):
             return declared
         return super().get_response_serializers()
+
+
+def ok_example(data: Any, name: str = "예시") -> OpenApiExample:
+    """A real success response for Swagger: the whole envelope around ``data``. A read endpoint
+    passes it as ``extend_schema(examples=[...])``; its shape comes from ``output_serializer``."""
+    example = {
+        "success": True,
+        "data": data,
+        "message": "Success",
+        "timestamp": "2026-11-29T10:00:00Z",
+        "request_id": "req-8c1d2e",
+    }
+    return OpenApiExample(name, value=example, response_only=True)
+
+
+def ok_response(
+    data: Any, name: str = "예시", description: str = "", shape: Any = OpenApiTypes.OBJECT
+) -> OpenApiResponse:
+    """A success response with a real example (``ok_example``), so Swagger shows it instead of
+    ``{"additionalProp1": "string"}``; ``shape`` is the serializer of ``data`` where there is one."""
+    return OpenApiResponse(shape, description=description, examples=[ok_example(data, name)])
 
 
 def _ref(name: str) -> dict:

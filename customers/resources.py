@@ -2,19 +2,26 @@
 
 Exports and the import preview go through ``MaskedField`` (``accounts.backoffice.resources``),
 so a user without ``view_unmasked_pii`` sees masked personal data in the file and in the
-preview's diff (the diff reads ``Field.export`` directly, not the resource). Health information is not part of any
-file: it stays in the application. Denormalised figures (visits, revenue) are exported but
-never imported; ``customers.services.stats`` keeps them.
+preview's diff (the diff reads ``Field.export`` directly, not the resource). Health information
+is not part of any file: it stays in the application. Denormalised figures (visits, revenue) are
+exported but never imported; ``customers.services.stats`` keeps them. Headers, labels, numbers,
+sheet name and row errors for people: ``BackOfficeResourceMixin``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from accounts.backoffice.resources import ChoiceValueWidget, KoreanIntegerWidget, MaskedField, PrincipalResourceMixin
+from accounts.backoffice.resources import (
+    BackOfficeResourceMixin,
+    ChoiceValueWidget,
+    KoreanDateTimeWidget,
+    KoreanDecimalWidget,
+    KoreanIntegerWidget,
+    MaskedField,
+)
 from customers.models import Customer, CustomerStatus, Gender, MembershipLevel
 
 # The files' column headers are Korean; the English names of earlier exports are still accepted.
@@ -39,50 +46,30 @@ HEADERS = {
 }
 
 
-class CustomerResource(PrincipalResourceMixin, resources.ModelResource):
+class CustomerResource(BackOfficeResourceMixin, resources.ModelResource):
     """Customers, one row each. Import matches on ``id`` (blank = new customer)."""
 
-    id = fields.Field(attribute="id", column_name=HEADERS["id"], widget=KoreanIntegerWidget())
-    name = MaskedField(attribute="name", column_name=HEADERS["name"], mask_as="name")
-    phone = MaskedField(attribute="phone", column_name=HEADERS["phone"], mask_as="phone")
-    email = MaskedField(attribute="email", column_name=HEADERS["email"], mask_as="email")
-    birth_year = fields.Field(attribute="birth_year", column_name=HEADERS["birth_year"], widget=KoreanIntegerWidget())
-    address = MaskedField(attribute="address", column_name=HEADERS["address"], mask_as="address")
-    emergency_contact = MaskedField(
-        attribute="emergency_contact", column_name=HEADERS["emergency_contact"], mask_as="emergency_contact"
-    )
-    occupation = fields.Field(attribute="occupation", column_name=HEADERS["occupation"])
-    external_id = fields.Field(attribute="external_id", column_name=HEADERS["external_id"])
-    country = fields.Field(attribute="country", column_name=HEADERS["country"])
-    gender = fields.Field(attribute="gender", column_name=HEADERS["gender"], widget=ChoiceValueWidget(Gender))
-    membership_level = fields.Field(
-        attribute="membership_level", column_name=HEADERS["membership_level"], widget=ChoiceValueWidget(MembershipLevel)
-    )
-    customer_status = fields.Field(
-        attribute="customer_status", column_name=HEADERS["customer_status"], widget=ChoiceValueWidget(CustomerStatus)
-    )
+    headers = HEADERS
+    id = fields.Field(attribute="id", widget=KoreanIntegerWidget())
+    name = MaskedField(attribute="name", mask_as="name")
+    phone = MaskedField(attribute="phone", mask_as="phone")
+    email = MaskedField(attribute="email", mask_as="email")
+    birth_year = fields.Field(attribute="birth_year", widget=KoreanIntegerWidget())
+    address = MaskedField(attribute="address", mask_as="address")
+    emergency_contact = MaskedField(attribute="emergency_contact", mask_as="emergency_contact")
+    occupation = fields.Field(attribute="occupation")
+    external_id = fields.Field(attribute="external_id")
+    country = fields.Field(attribute="country")
+    gender = fields.Field(attribute="gender", widget=ChoiceValueWidget(Gender))
+    membership_level = fields.Field(attribute="membership_level", widget=ChoiceValueWidget(MembershipLevel))
+    customer_status = fields.Field(attribute="customer_status", widget=ChoiceValueWidget(CustomerStatus))
     # derived or system-managed: exported for reading, never taken from a file
-    total_visits = fields.Field(
-        attribute="total_visits", column_name=HEADERS["total_visits"], readonly=True, widget=KoreanIntegerWidget()
-    )
+    total_visits = fields.Field(attribute="total_visits", readonly=True, widget=KoreanIntegerWidget())
     last_visit_date = fields.Field(
-        attribute="last_visit_date",
-        column_name=HEADERS["last_visit_date"],
-        readonly=True,
-        widget=widgets.DateWidget(coerce_to_string=False),
+        attribute="last_visit_date", readonly=True, widget=widgets.DateWidget(coerce_to_string=False)
     )
-    total_revenue = fields.Field(
-        attribute="total_revenue",
-        column_name=HEADERS["total_revenue"],
-        readonly=True,
-        widget=widgets.DecimalWidget(coerce_to_string=False),
-    )
-    created_at = fields.Field(
-        attribute="created_at",
-        column_name=HEADERS["created_at"],
-        readonly=True,
-        widget=widgets.DateTimeWidget(format="%Y-%m-%d %H:%M"),
-    )
+    total_revenue = fields.Field(attribute="total_revenue", readonly=True, widget=KoreanDecimalWidget())
+    created_at = fields.Field(attribute="created_at", readonly=True, widget=KoreanDateTimeWidget())
 
     class Meta:
         model = Customer
@@ -113,20 +100,9 @@ class CustomerResource(PrincipalResourceMixin, resources.ModelResource):
         report_skipped = True
         use_bulk = False
 
-    def before_import(self, dataset: Any, **kwargs: Any) -> None:
-        # files exported before the headers were Korean (or typed by hand in English) still import
-        if dataset.headers:
-            dataset.headers = [HEADERS.get(str(h).strip(), str(h).strip()) for h in dataset.headers]
-        super().before_import(dataset, **kwargs)
-
-    def export(self, *args: Any, **kwargs: Any) -> Any:
-        dataset = super().export(*args, **kwargs)
-        dataset.title = "고객"  # the XLSX sheet's name (tablib's default: "Tablib Dataset")
-        return dataset
-
-    def before_import_row(self, row: Any, **kwargs: Any) -> None:
-        # Every problem of the row at once: masked values (a file exported by a user without
-        # view_unmasked_pii must never be written back over the real data) and an unknown id.
+    def row_errors(self, row: Any) -> dict[str, str]:
+        # Masked values (a file exported by a user without view_unmasked_pii must never be
+        # written back over the real data) and an unknown id.
         errors = {
             column: "마스킹된 값(*)은 가져올 수 없습니다"
             for column in ("name", "phone", "email", "address", "emergency_contact")
@@ -134,11 +110,9 @@ class CustomerResource(PrincipalResourceMixin, resources.ModelResource):
         }
         id_column = HEADERS["id"]
         raw_id = str(row.get(id_column) or "").strip().removesuffix(".0")
-        if raw_id:
+        if raw_id and (not raw_id.isdigit() or not Customer.objects.filter(pk=int(raw_id)).exists()):
             # An id names an existing customer to update; it never creates one with that id.
-            if not raw_id.isdigit() or not Customer.objects.filter(pk=int(raw_id)).exists():
-                errors["id"] = f"고객 ID {raw_id}을(를) 찾을 수 없습니다 (새 고객은 고객 ID를 비워 두세요)"
-        elif id_column in row:
-            row[id_column] = None
-        if errors:
-            raise ValidationError(errors)
+            errors["id"] = f"고객 ID {raw_id}을(를) 찾을 수 없습니다 (새 고객은 고객 ID를 비워 두세요)"
+        if (raw_id and "id" in errors) or (not raw_id and id_column in row):
+            row[id_column] = None  # a new, unsaved instance carries the row's other errors
+        return errors

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from import_export.formats import base_formats
+from import_export.forms import SelectableFieldsExportForm
 
 from accounts.audit import audit_log
 from accounts.backoffice.customer_data import changelist_conditions
@@ -16,6 +17,15 @@ from core.cache import invalidate
 
 # Exports above this many rows record the conditions and the count instead of every id.
 EXPORT_AUDIT_MAX_IDS = 10_000
+
+
+class KoreanExportForm(SelectableFieldsExportForm):
+    """The export page: each column's checkbox reads as the file's header (``이름``), not
+    import-export's English title of the field name (``Name (이름)``)."""
+
+    def _get_field_label(self, resource: Any, field_name: str) -> str:
+        field = resource().fields.get(field_name)
+        return str(field.column_name) if field is not None else field_name
 
 
 class AuditedImportExportMixin:
@@ -27,6 +37,7 @@ class AuditedImportExportMixin:
     """
 
     export_least_role = "MANAGER"
+    export_form_class = KoreanExportForm
     # CSV and XLSX only: what the center's staff open in a spreadsheet
     formats = [base_formats.CSV, base_formats.XLSX]
 
@@ -67,6 +78,18 @@ class AuditedImportExportMixin:
             name = import_file.name
             import_file = SimpleUploadedFile(name, data, content_type="text/csv")
         return super().write_to_tmp_storage(import_file, input_format)  # type: ignore[misc]
+
+    def add_data_read_fail_error_to_form(self, form: Any, exc: Exception) -> None:
+        # import-export names the exception (BadZipFile, UnicodeDecodeError): say it in Korean
+        form.add_error(
+            "import_file",
+            "파일을 읽지 못했습니다. 고른 형식(CSV·XLSX)이 파일과 맞는지, 엑셀 파일이 손상되지 않았는지 확인하세요.",
+        )
+
+    def get_import_data_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        # Confirming writes all rows or none: a row that became invalid since the preview
+        # (a product removed meanwhile, …) rolls the whole file back.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}  # type: ignore[misc]
 
     def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_export_resource_kwargs(request, **kwargs), "principal": principal_of(request)}  # type: ignore[misc]
@@ -121,7 +144,20 @@ class AuditedImportExportMixin:
         return data
 
     def process_result(self, result: Any, request: HttpRequest) -> HttpResponse:
+        from django.contrib import messages
+        from django.shortcuts import redirect
         from import_export.results import RowResult
+
+        if result.has_errors() or result.has_validation_errors():
+            # rolled back (get_import_data_kwargs): nothing was written, and nothing is audited
+            bad = sorted({row.number for row in result.invalid_rows})
+            messages.error(
+                request,
+                f"가져오지 않았습니다: 미리 보기 뒤에 바뀐 행이 있습니다 ({', '.join(map(str, bad[:20]))}행). "
+                "파일을 다시 올려 확인하세요.",
+            )
+            opts = self.model._meta  # type: ignore[attr-defined]
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_import")
 
         by_type: dict[str, list[Model]] = {}
         for row in result:

@@ -9,6 +9,8 @@ from rest_framework import serializers
 
 from accounts.api.read import Read, ReadView
 from accounts.models import AuditLog
+from core.schema import ok_example
+from customers.api.schema_docs import SEGMENT_EXAMPLE
 from customers.api.serializers import CommaListField
 
 from .segments import customer_segment
@@ -111,6 +113,7 @@ class CustomerAnalyticsView(ReadView):
 @extend_schema(
     summary="고객 세그먼트",
     description="방문·매출·최근성으로 정한 고객 세그먼트와 그 근거, 비슷한 고객군의 수치.",
+    examples=[ok_example(SEGMENT_EXAMPLE)],
 )
 class CustomerSegmentView(ReadView):
     """``GET /api/v1/customers/segments/{id}``."""

@@ -13,8 +13,10 @@ from rest_framework import serializers
 from accounts.api.read import Read, ReadView
 from accounts.models import AuditLog
 from commerce.currency import currency_choices, currency_resolve
+from core.schema import ok_example
 from ml.churn_shop import shop_churn_model_id
 
+from . import schema_examples as examples
 from .selectors.behavior import user_behavior
 from .selectors.dashboard import dashboard_stats
 from .selectors.forecast import MAX_FORECAST_DAYS, sales_forecast
@@ -119,6 +121,7 @@ class SalesForecastOutput(serializers.Serializer):
         OpenApiParameter("end_date", OpenApiTypes.DATE),
         _currency_parameter(),
     ],
+    examples=[ok_example(examples.DASHBOARD)],
 )
 class DashboardView(_ShopRead):
     query_serializer = DashboardQuery
@@ -135,7 +138,7 @@ class DashboardView(_ShopRead):
         )
 
 
-@extend_schema(summary="사용자 행동 분석", parameters=[_currency_parameter()])
+@extend_schema(summary="사용자 행동 분석", parameters=[_currency_parameter()], examples=[ok_example(examples.BEHAVIOR)])
 class UserBehaviorView(_ShopRead):
     output_serializer = UserBehaviorOutput
     cache_name = "shop-user-behavior"
@@ -171,6 +174,7 @@ class UserBehaviorView(_ShopRead):
         OpenApiParameter("as_of", OpenApiTypes.DATE),
         _currency_parameter(),
     ],
+    examples=[ok_example(examples.FORECAST)],
 )
 class SalesForecastView(_ShopRead):
     query_serializer = ForecastQuery

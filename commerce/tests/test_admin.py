@@ -189,7 +189,7 @@ def test_product_import_with_a_bad_row_writes_nothing(manager):
     response = upload(manager, "product", text)
     result = response.context["result"]
     assert [row.number for row in result.invalid_rows] == [2]
-    assert "없는분류" in " ".join(str(e) for e in result.invalid_rows[0].field_specific_errors["category"])
+    assert result.invalid_rows[0].field_specific_errors == {"카테고리": ["카테고리 '없는분류'을(를) 찾을 수 없습니다"]}
     assert response.context.get("confirm_form") is None
     assert Product.objects.count() == 0
 
@@ -237,8 +237,8 @@ def test_order_import_refuses_unknown_sku_and_buyer(shop, manager):
     )
     result = upload(manager, "order", text).context["result"]
     assert [row.number for row in result.invalid_rows] == [1, 2]
-    assert "NOPE" in " ".join(str(e) for e in result.invalid_rows[0].field_specific_errors["order_items"])
-    assert "999999" in " ".join(str(e) for e in result.invalid_rows[1].field_specific_errors["buyer"])
+    assert result.invalid_rows[0].field_specific_errors == {"주문 항목": ["상품 코드를 찾을 수 없습니다: NOPE"]}
+    assert result.invalid_rows[1].field_specific_errors == {"고객 ID": ["고객 ID '999999'을(를) 찾을 수 없습니다"]}
     assert Order.objects.count() == 1
     assert OrderItem.objects.count() == 1
 
@@ -256,10 +256,10 @@ def test_order_export_masks_buyer_name(shop, manager):
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows == [
         {
-            "id": str(shop["order"].pk),
-            "buyer_name": mask_name("김영희"),
-            "total": "31800.00",
-            "order_items": "KF-001×2@15900",
+            "주문 ID": str(shop["order"].pk),
+            "구매자": mask_name("김영희"),
+            "합계": "31800.00",
+            "주문 항목": "KF-001×2@15900",
         }
     ]
     audit = AuditLog.objects.get(action="export")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -228,3 +229,12 @@ def test_import_leaves_planner_statistics(tmp_path: Path) -> None:
             cur.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
         analysed = {row[0] for row in cur.fetchall()}
     assert {"commerce_order", "commerce_orderitem", "commerce_product"} <= analysed
+
+
+def test_progress_covers_reading_and_writing(tmp_path):
+    """Issue 17: the write phase (most of the time) has its own progress bar, not only reading."""
+    output = run(write_csv(tmp_path))
+    reading = [line for line in output.replace("\r", "\n").splitlines() if line.startswith("읽기")]
+    writing = [line for line in output.replace("\r", "\n").splitlines() if line.startswith("저장")]
+    assert reading and writing, output[:500]
+    assert re.search(r"저장: 100%\|[^|]*\| (\d+)/\1 \[", writing[-1]), writing[-1]

@@ -5,30 +5,16 @@ Korean summary and description, and a real example of each success response (sha
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 
 from core.idempotency import idempotency_parameter
+from core.schema import ok_example, ok_response
 from customers.models import MembershipLevel, RiskLevel, ServiceType
 
 from .serializers import CustomerDeletedOutput, CustomerDetailOutput, CustomerUpdatedOutput, SessionOutput
 
 Q = OpenApiParameter.QUERY
-
-
-def _example(data: Any, name: str = "예시") -> OpenApiExample:
-    """A whole success response (the envelope around ``data``)."""
-    value = {"success": True, "data": data, "timestamp": "2026-11-29T10:00:00Z", "request_id": "req-8c1d2e"}
-    return OpenApiExample(name, value=value, response_only=True)
-
-
-def _ok(data: Any, shape: type[serializers.Serializer], name: str = "예시") -> OpenApiResponse:
-    """A write's success response: its ``data`` shape and an example (reads declare theirs as
-    ``ReadView.output_serializer``)."""
-    return OpenApiResponse(shape, examples=[_example(data, name)])
 
 
 PAGE = [
@@ -159,7 +145,7 @@ detail_get = extend_schema(
             examples=[OpenApiExample("20건", value=20)],
         )
     ],
-    examples=[_example(DETAIL_EXAMPLE)],
+    examples=[ok_example(DETAIL_EXAMPLE)],
 )
 detail_update = extend_schema(
     summary="고객 정보 수정 (ADMIN)",
@@ -177,9 +163,9 @@ detail_update = extend_schema(
         )
     ],
     responses={
-        200: _ok(
+        200: ok_response(
             {**DETAIL_EXAMPLE, "changed_fields": ["email", "occupation", "preferred_time_slots"]},
-            CustomerUpdatedOutput,
+            shape=CustomerUpdatedOutput,
         )
     },
 )
@@ -188,36 +174,39 @@ search_get = extend_schema(
     description="이름·연락처·이메일 검색과 서비스·패키지·멤버십·위험도·최근 방문일 필터, 정렬, 쪽 나누기. "
     "결과 행의 개인정보는 역할에 따라 마스킹됩니다.",
     parameters=SEARCH,
-    examples=[_example(SEARCH_EXAMPLE)],
+    examples=[ok_example(SEARCH_EXAMPLE)],
 )
 list_get = extend_schema(
     summary="고객 목록",
     description="검색 없이 정렬·쪽 나누기만 하는 목록 (검색은 /customers/search).",
     parameters=[p for p in SEARCH if p.name in ("sort_by", "order", "page", "size")],
-    examples=[_example(SEARCH_EXAMPLE)],
+    examples=[ok_example(SEARCH_EXAMPLE)],
 )
 list_post = extend_schema(
     summary="고객 등록 (ADMIN)",
+    description="새 고객을 만듭니다 (고객 상세의 항목과 선택 항목 preferences). 모르는 항목·파생 수치는 400, "
+    "기본 외 멤버십 등급은 ADMIN만. `Idempotency-Key` 로 재시도해도 한 번만 만듭니다.",
     examples=[
         OpenApiExample(
             "새 고객",
-            value={"name": "이서우", "phone": "010-3723-1861", "gender": "female", "birth_year": 1992},
+            value={"name": "홍길동", "phone": "010-0000-1234", "gender": "female", "birth_year": 1992},
             request_only=True,
         )
     ],
     parameters=[idempotency_parameter()],
-    responses={201: _ok(DETAIL_EXAMPLE, CustomerDetailOutput)},
+    responses={201: ok_response(DETAIL_EXAMPLE, shape=CustomerDetailOutput)},
 )
 delete = extend_schema(
     summary="고객 삭제 (ADMIN)",
     description="이용·구매 이력이 없으면 삭제, 있으면 거래 기록을 남기고 개인정보만 익명 처리합니다.",
-    responses={200: _ok({"customer_id": 1234, "outcome": "anonymised"}, CustomerDeletedOutput)},
+    responses={200: ok_response({"customer_id": 1234, "outcome": "anonymised"}, shape=CustomerDeletedOutput)},
 )
 sessions_get = extend_schema(
     summary="고객 이용 기록 (최신순)",
+    description="고객의 센터 이용 기록을 최신순으로, 쪽 나누기로 보여 줍니다. 메모(session_notes)는 건강정보 권한자만 보입니다.",
     parameters=PAGE,
     examples=[
-        _example({"sessions": [SESSION_ROW], "pagination": {"total": 28, "page": 1, "size": 20, "total_pages": 2}})
+        ok_example({"sessions": [SESSION_ROW], "pagination": {"total": 28, "page": 1, "size": 20, "total_pages": 2}})
     ],
 )
 sessions_post = extend_schema(
@@ -232,13 +221,14 @@ sessions_post = extend_schema(
         )
     ],
     parameters=[idempotency_parameter()],
-    responses={201: _ok(SESSION_ROW, SessionOutput)},
+    responses={201: ok_response(SESSION_ROW, shape=SessionOutput)},
 )
 orders_get = extend_schema(
     summary="고객의 쇼핑몰 주문 (최신순)",
+    description="같은 고객의 K-푸드 쇼핑몰 주문을 최신순으로 보여 줍니다 (금액은 주문 통화, items 는 주문 항목 목록).",
     parameters=PAGE,
     examples=[
-        _example(
+        ok_example(
             {
                 "orders": [
                     {
@@ -263,3 +253,128 @@ orders_get = extend_schema(
         )
     ],
 )
+
+# Real answers of the demo-like test data (recommendations/tests, analytics/tests/center).
+RECOMMENDATIONS_EXAMPLE = {
+    "recommendations": [
+        {
+            "type": "service",
+            "recommendation_id": "rec_53362a8cf198b914",
+            "service_type": "ai_bike",
+            "service_name": "AI 바이크",
+            "confidence_score": 0.533,
+            "reason": "미이용 서비스 중 비슷한 고객의 만족도가 높음 (브레인 피드백 이용 고객 30명의 평균 만족도 5.0점)",
+            "expected_benefit": "체중 관리, 심폐 지구력, 활력",
+            "predicted_satisfaction": 4.67,
+            "suggested_schedule": {
+                "frequency": "주 1회",
+                "duration": "30분",
+                "best_times": ["목요일 오전", "월요일 오전"],
+            },
+        },
+        {
+            "type": "package",
+            "recommendation_id": "rec_b59418e78629ba15",
+            "package_id": 1,
+            "package_name": "브레인 집중",
+            "confidence_score": 0.986,
+            "reason": "현재 이용 패턴에 최적화된 구성",
+            "package_details": {
+                "brain": 10,
+                "pulse": 5,
+                "total_sessions": 15,
+                "price": 500000,
+                "list_price": 700000,
+                "savings": 200000,
+                "validity_days": 180,
+            },
+            "personalization": {
+                "based_on": "최근 90일 이용 패턴 (세션 16회)",
+                "optimization": "만족도 가중 이용 비율과 패키지 구성의 코사인 유사도 최대화",
+                "usage_fit": 0.983,
+                "coverage": 1.0,
+                "estimated_months_to_use": 2.8,
+            },
+        },
+        {
+            "type": "schedule",
+            "recommendation_id": "rec_5eefb177422f1120",
+            "schedule_name": "주간 최적 스케줄",
+            "confidence_score": 1.0,
+            "reason": "최근 이용 16회의 요일·시간대 패턴 기반 주 2회 일정",
+            "weekly_plan": [
+                {
+                    "day": "Monday",
+                    "time": "10:00",
+                    "service": "brain",
+                    "duration": 40,
+                    "reason": "월요일 방문 8회로 자주 오시는 요일",
+                },
+                {
+                    "day": "Thursday",
+                    "time": "10:00",
+                    "service": "pulse",
+                    "duration": 30,
+                    "reason": "목요일 방문 8회로 자주 오시는 요일",
+                },
+            ],
+        },
+    ],
+    "recommendation_metadata": {
+        "generated_at": "2026-11-29T10:00:00Z",
+        "model_version": "item-knn-adjusted-cosine-1.0@2026-11-29",
+        "factors_considered": [
+            "service_history",
+            "satisfaction_ratings",
+            "health_goals",
+            "peer_patterns",
+            "recent_usage",
+            "feedback",
+        ],
+        "peer_customers": 41,
+        "history_sessions": 16,
+        "excluded_by_feedback": [],
+    },
+}
+FEEDBACK_EXAMPLE = {
+    "feedback_id": 1,
+    "recommendation_id": "rec_53362a8cf198b914",
+    "type": "service",
+    "action": "accepted",
+    "feedback_score": 5,
+    "comment": "추천이 매우 도움이 되었습니다",
+    "created_at": "2026-11-29T10:00:00Z",
+}
+SEGMENT_EXAMPLE = {
+    "primary_segment": "health_enthusiast",
+    "secondary_segments": ["high_value", "regular_visitor", "satisfied_advocate"],
+    "segment_labels": {
+        "health_enthusiast": "건강 관리 열성 고객",
+        "high_value": "고가치 고객",
+        "regular_visitor": "정기 방문 고객",
+        "satisfied_advocate": "높은 만족 고객",
+    },
+    "characteristics": {
+        "visit_frequency": "high",
+        "spending_level": "premium",
+        "service_diversity": "high",
+        "loyalty_level": "strong",
+    },
+    "peer_comparison": {
+        "visit_frequency_percentile": 100,
+        "spending_percentile": 100,
+        "satisfaction_percentile": 100,
+        "recency_percentile": 100,
+    },
+    "rfm_scores": {"recency": 5, "frequency": 5, "monetary": 5, "satisfaction": 5},
+    "figures": {
+        "visits_per_month": 6.0,
+        "total_revenue": 5000000,
+        "average_satisfaction": 4.9,
+        "days_since_last_visit": 3,
+        "services_used": 4,
+        "tenure_days": 200,
+    },
+    "peer_count": 11,
+    "method": "RFM 5분위: 최근성·빈도(30일당 방문)·금액(누적 매출)의 고객 전체 대비 백분위를 1~5점으로 환산 (1 + ⌊백분위/20⌋, 최근성은 100−백분위), 이용 서비스 종류 수와 이용 기간을 더한 규칙으로 세그먼트 결정",
+}

@@ -277,12 +277,22 @@ def test_api_membership_change_is_admin_only(desk, api_client_for):
 
 # --- ADMIN sees the names in the related pages --------------------------------------------
 def test_admin_sees_unmasked_names_in_related_pages(desk, staff, admin):
+    from commerce.tests.factories import OrderFactory, ProductFactory, ReviewFactory
+
     customer, purchase, brain = desk
-    _record(customer, purchase, brain, admin.user)
+    session = _record(customer, purchase, brain, admin.user)
+    product = ProductFactory()
+    order = OrderFactory(buyer=customer, items=[(product, 1, None)])
+    review = ReviewFactory(product=product, customer=customer, order=order)
     for url in (
         reverse("admin:customers_packagepurchase_changelist"),
         reverse("admin:customers_servicesession_changelist"),
-        reverse("admin:customers_packagepurchase_change", args=[purchase.pk]),
+        reverse("admin:customers_packagepurchase_change", args=[purchase.pk]),  # breadcrumbs and title too
+        reverse("admin:customers_servicesession_change", args=[session.pk]),
+        reverse("admin:commerce_order_changelist"),
+        reverse("admin:commerce_order_change", args=[order.pk]),
+        reverse("admin:commerce_review_changelist"),
+        reverse("admin:commerce_review_change", args=[review.pk]),
     ):
         admin_html = admin.get(url).content.decode()
         staff_html = staff.get(url).content.decode()

@@ -105,11 +105,14 @@ def test_import_with_one_bad_row_reports_it_and_writes_nothing(manager):
     invalid = result.invalid_rows
     assert [row.number for row in invalid] == [3]
     errors = invalid[0].field_specific_errors
-    assert set(errors) == {"email", "membership_level"}
-    assert "허용되지 않는 값" in " ".join(str(e) for e in errors["membership_level"])
+    # keyed by the file's Korean column headers, every message Korean
+    assert errors == {
+        "이메일": ["유효한 이메일 주소를 입력하세요."],
+        "멤버십": ["허용되지 않는 값입니다: 'gold' (가능한 값: 베이직, 프리미엄, VIP)"],
+    }
     assert response.context.get("confirm_form") is None  # cannot be confirmed
     html = response.content.decode()
-    assert "membership_level" in html and "gold" in html
+    assert "멤버십" in html and "gold" in html and "membership_level" not in html
     assert Customer.objects.count() == 0
     assert not AuditLog.objects.filter(action="create").exists()
 
@@ -126,8 +129,13 @@ def test_import_refuses_masked_values_and_unknown_ids(manager):
     writer.writerows(rows)
     result = upload(manager, out.getvalue().encode()).context["result"]
     assert [row.number for row in result.invalid_rows] == [1, 2]
-    assert set(result.invalid_rows[0].field_specific_errors) == {"name", "phone"}
-    assert set(result.invalid_rows[1].field_specific_errors) == {"id"}
+    assert result.invalid_rows[0].field_specific_errors == {
+        "이름": ["마스킹된 값(*)은 가져올 수 없습니다"],
+        "전화번호": ["마스킹된 값(*)은 가져올 수 없습니다"],
+    }
+    assert result.invalid_rows[1].field_specific_errors == {
+        "고객 ID": ["고객 ID 999999을(를) 찾을 수 없습니다 (새 고객은 고객 ID를 비워 두세요)"]
+    }
     existing.refresh_from_db()
     assert (existing.name, existing.phone) == ("김영희", "010-1234-5678")
     assert Customer.objects.count() == 1
@@ -236,10 +244,15 @@ def test_cp949_csv_imports_with_every_error_of_every_row_in_korean(manager):
         assert result.has_validation_errors(), encoding
         errors = {row.number: row.field_specific_errors for row in result.invalid_rows}
         assert set(errors) == {2, 3}, encoding
-        assert set(errors[2]) == {"birth_year", "membership_level"}
-        assert "숫자가 아닙니다" in " ".join(errors[2]["birth_year"])
-        assert "허용되지 않는 값" in " ".join(errors[2]["membership_level"])
-        assert set(errors[3]) >= {"name"}
+        assert errors[2] == {
+            "출생연도": ["숫자가 아닙니다: '천구백'"],
+            "멤버십": ["허용되지 않는 값입니다: 'gold' (가능한 값: 베이직, 프리미엄, VIP)"],
+        }
+        # the row's own check (masked name) and its column errors together
+        assert errors[3] == {
+            "이름": ["마스킹된 값(*)은 가져올 수 없습니다"],
+            "성별": [GENDER_ERROR],
+        }
         html = response.content.decode()
         assert "UnicodeDecodeError" not in html and "ConversionSyntax" not in html
     assert not Customer.objects.filter(name__in=["박지성", "최민수"]).exists()  # nothing half-imported
@@ -248,5 +261,9 @@ def test_cp949_csv_imports_with_every_error_of_every_row_in_korean(manager):
 def test_wrong_file_type_is_a_korean_form_error(manager):
     response = upload(manager, b"PK\x03\x04 not really a spreadsheet", name="orders.csv", fmt=XLSX_FORMAT)
     assert response.status_code == 200
-    errors = " ".join(response.context["form"].errors["import_file"])
-    assert "파일을 읽지 못했습니다" in errors and "Traceback" not in response.content.decode()
+    assert response.context["form"].errors["import_file"] == [READ_ERROR]
+    assert "Traceback" not in response.content.decode() and "BadZipFile" not in response.content.decode()
+
+
+GENDER_ERROR = "허용되지 않는 값입니다: '외계인' (가능한 값: 여성, 남성, 기타)"
+READ_ERROR = "파일을 읽지 못했습니다. 고른 형식(CSV·XLSX)이 파일과 맞는지, 엑셀 파일이 손상되지 않았는지 확인하세요."

@@ -3,7 +3,7 @@ call a service or selector. Access and rate scope come from accounts/policy.py."
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +14,8 @@ from accounts.principal import principal_of
 from core.errors import ValidationFailed
 from core.idempotency import idempotency_parameter, idempotent
 from core.pagination import PaginationSerializer
+from core.schema import ok_example, ok_response
+from etl.api import schema_examples as examples
 from etl.models import Entity, Mode, Target
 from etl.selectors import product_search, sync_run_status
 from etl.services.sync import etl_sync_start
@@ -62,8 +64,14 @@ class SyncView(APIView):
 
     @extend_schema(
         summary="검색 색인 동기화 시작",
+        description="상품·주문을 검색 색인으로 보내는 작업을 시작하고 곧바로 202 와 job_id 를 돌려줍니다 "
+        "(진행은 GET /api/v1/etl/jobs/{job_id}). 이미 도는 동기화가 있으면 409 SYNC_IN_PROGRESS.",
         request=SyncRequest,
-        responses={202: OpenApiResponse(SyncStartedOutput, description="작업 시작")},
+        responses={
+            202: ok_response(
+                examples.SYNC_STARTED, description="작업 시작: job_id, status, records_to_sync", shape=SyncStartedOutput
+            ),
+        },
         examples=[
             OpenApiExample(
                 "증분 동기화",
@@ -104,7 +112,7 @@ class SyncView(APIView):
 
 class SyncJobOutput(serializers.Serializer):
     job_id = serializers.CharField()
-    status = serializers.CharField(help_text="queued, running, succeeded, failed …")
+    status = serializers.ChoiceField(choices=["queued", "running", "completed", "failed"])
     progress = serializers.IntegerField(help_text="0–100")
     source = serializers.CharField()
     target = serializers.ChoiceField(choices=Target.values)
@@ -134,7 +142,11 @@ class ProductSearchOutput(serializers.Serializer):
     index = serializers.DictField(allow_null=True, help_text="target, name, document_count (색인이 없으면 null)")
 
 
-@extend_schema(summary="동기화 작업 상태")
+@extend_schema(
+    summary="동기화 작업 상태",
+    description="상태(queued, running, completed, failed), 진행률, 건수, 커서, 실패 내역, 걸린 시간.",
+    examples=[ok_example(examples.JOB)],
+)
 class SyncJobView(ReadView):
     """``GET /api/v1/etl/jobs/{job_id}``: status, progress, counts, cursors, failures, duration."""
 
@@ -147,6 +159,7 @@ class SyncJobView(ReadView):
 
 @extend_schema(
     summary="상품 검색 (동기화된 검색 색인)",
+    description="한국어 형태소와 음절 bigram 으로 상품명·설명을 찾고 카테고리·가격으로 거릅니다 (동기화된 색인 기준).",
     parameters=[
         OpenApiParameter("q", str, description="검색어 (형태소 + 음절 bigram)"),
         OpenApiParameter("category_id", int),
@@ -156,6 +169,7 @@ class SyncJobView(ReadView):
         OpenApiParameter("page", int),
         OpenApiParameter("size", int, description="1–100, 기본 20"),
     ],
+    examples=[ok_example(examples.PRODUCT_SEARCH)],
 )
 class ProductSearchView(ReadView):
     """``GET /api/v1/products/search``: Korean-aware product search on the synced index."""

@@ -8,6 +8,8 @@ from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from accounts.api.read import BodyReadView, Read
+from core.schema import ok_example
+from imaging.api import schema_examples as examples
 from imaging.quality.checks import ALL_CHECKS
 from imaging.selectors import image_validate, label_read
 
@@ -56,7 +58,8 @@ class _ImageRead(BodyReadView):
             "URL",
             value={"image_url": "https://cdn.example.com/p.jpg", "checks": list(ALL_CHECKS)},
             request_only=True,
-        )
+        ),
+        ok_example(examples.VALIDATE),
     ],
 )
 class ImageValidateView(_ImageRead):
@@ -71,6 +74,7 @@ class ImageValidateView(_ImageRead):
 @extend_schema(
     summary="영양성분표 OCR",
     request={"application/json": OcrRequestSerializer, "multipart/form-data": OcrRequestSerializer},
+    examples=[ok_example(examples.OCR)],
 )
 class ImageOcrView(_ImageRead):
     query_serializer = OcrRequestSerializer

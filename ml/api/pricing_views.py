@@ -9,6 +9,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 
 from accounts.api.read import BodyReadView, Read
+from core.schema import ok_example
+from ml.api import schema_examples as examples
 from ml.pricing.selectors import TARGETS, price_optimize
 
 MAX_PRICE = 10_000_000_000
@@ -103,7 +105,8 @@ class PriceOptimizeOutput(serializers.Serializer):
                 "simulate": [12.0, 15.0, 18.0],
             },
             request_only=True,
-        )
+        ),
+        ok_example(examples.PRICING),
     ],
 )
 class PriceOptimizeView(BodyReadView):

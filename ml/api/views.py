@@ -6,6 +6,8 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 
 from accounts.api.read import BodyReadView, Read
+from core.schema import ok_example
+from ml.api import schema_examples as examples
 from ml.sentiment.model import LABELS
 from ml.sentiment.selectors import sentiment_analyze
 
@@ -14,12 +16,17 @@ from .serializers import MAX_BATCH, SentimentAnalyzeRequest
 SENTIMENTS = list(LABELS)
 
 
+class KeywordOutput(serializers.Serializer):
+    word = serializers.CharField(help_text="형태소 원형")
+    importance = serializers.FloatField()
+
+
 class SentimentResultOutput(serializers.Serializer):
     review_id = serializers.IntegerField(allow_null=True)
     sentiment = serializers.ChoiceField(choices=SENTIMENTS)
     confidence = serializers.FloatField()
     scores = serializers.DictField(child=serializers.FloatField(), help_text="positive, neutral, negative")
-    keywords = serializers.ListField(child=serializers.CharField())
+    keywords = KeywordOutput(many=True)
     aspects = serializers.DictField(child=serializers.DictField(), help_text="측면(맛, 배송, …)별 sentiment, score")
 
 
@@ -38,6 +45,7 @@ class SentimentBatchOutput(serializers.Serializer):
         "없음 → 503 `MODEL_NOT_TRAINED`."
     ),
     request=SentimentAnalyzeRequest,
+    examples=[ok_example(examples.SENTIMENT)],
 )
 class SentimentAnalyzeView(BodyReadView):
     query_serializer = SentimentAnalyzeRequest

@@ -1,11 +1,14 @@
-"""The served sentiment model: features, a linear classifier and its calibration, in one picklable
-object that :mod:`ml.registry` stores (artifact ``review_sentiment``).
+"""The served sentiment model: feature views, several classifiers (members) and a stacker that
+turns their decision values into one calibrated probability, in one picklable object that
+:mod:`ml.registry` stores (artifact ``review_sentiment``).
 
-Features are TF-IDF over character n-grams (1–5, inside word boundaries: robust to spacing and
-slang such as "존맛", "총알배송") and over Kiwi morpheme n-grams (1–3, predicates as lemmas:
-negation such as "맛있다/VA 지/EC 않다/VX" becomes a feature). The classifier is a logistic
-regression on those features scaled by naive-Bayes log-count ratios (NB-LR) when that measured
-better; its decision value is mapped to a calibrated probability of "positive".
+Views (TF-IDF, sublinear tf): character n-grams 1–5 inside word boundaries (robust to spacing
+and slang such as "존맛", "총알배송"); Kiwi morpheme n-grams 1–3 with predicates as lemmas
+(negation such as "맛있다/VA 지/EC 않다/VX" is a feature); polarity-lexicon tokens
+(:func:`ml.sentiment.text.lexicon_string`: lexicon words, negated ones, slang). Members: a
+logistic regression on NB-scaled features (NB-LR) or a one-hidden-layer network (trained with
+torch, served with numpy) over one or more views. The stacker is a logistic regression on the
+members' decision values fitted on held-out data, so its output is the calibrated P(positive).
 """
 
 from __future__ import annotations
@@ -40,64 +43,139 @@ def label_of(scores: dict[str, float]) -> str:
 
 
 @dataclass
-class Member:
-    """One linear classifier over the shared features; ``nb_ratio`` scales them first (NB-LR).
-    ``scale`` divides its decision value so that members of an ensemble weigh alike."""
+class View:
+    """One feature view: a fitted vectorizer over the normalised text (``text``), the Kiwi morph
+    string (``morph``) or the polarity-lexicon tokens (``lexicon``)."""
 
-    classifier: object
-    nb_ratio: np.ndarray | None = None
-    scale: float = 1.0
+    name: str
+    source: str
+    vectorizer: object
 
-    def fold(self) -> Member:
-        """Fold the NB scaling into the coefficients (x·diag(r)·w = x·(r∘w)): the same decision
-        values without a million-entry diagonal matrix per call."""
-        if self.nb_ratio is not None:
-            self.classifier.coef_ = self.classifier.coef_ * self.nb_ratio
-            self.nb_ratio = None
-        return self
+
+@dataclass
+class LinearMember:
+    """A linear classifier over some views (NB scaling folded into ``coef``)."""
+
+    name: str
+    views: tuple[str, ...]
+    coef: np.ndarray
+    intercept: float
 
     def decision(self, x: sp.csr_matrix) -> np.ndarray:
-        if self.nb_ratio is not None:
-            x = x @ sp.diags(self.nb_ratio)
-        return self.classifier.decision_function(x) / self.scale
+        return np.asarray(x @ self.coef).ravel() + self.intercept
+
+
+@dataclass
+class MLPMember:
+    """relu(x·W1 + b1)·w2 + b2 over some views: a network with one hidden layer, trained by
+    ``training.fit_mlp`` (torch) and evaluated here with numpy (no torch needed to serve)."""
+
+    name: str
+    views: tuple[str, ...]
+    w1: np.ndarray  # (features, hidden) float32, values representable in float16
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: float
+
+    def __getstate__(self) -> dict:
+        # stored as float16 (half the artifact), served as float32 (scipy multiplies float16 ~70× slower)
+        return {**self.__dict__, "w1": self.w1.astype(np.float16)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update({**state, "w1": np.asarray(state["w1"], dtype=np.float32)})
+
+    def decision(self, x: sp.csr_matrix) -> np.ndarray:
+        hidden = np.maximum(np.asarray(x @ self.w1) + self.b1, 0.0)
+        return hidden @ self.w2 + self.b2
+
+
+@dataclass
+class Stacker:
+    """P(positive) = 1 / (1 + exp(−(coef·d + intercept))) for the members' decision values d:
+    a logistic regression fitted on held-out decisions, i.e. both the ensemble and its
+    calibration (with one member it is Platt scaling)."""
+
+    coef: np.ndarray
+    intercept: float
+
+    def predict(self, decisions: np.ndarray) -> np.ndarray:
+        z = np.asarray(decisions, dtype=float) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 @dataclass
 class SentimentModel:
     """Everything needed to score a text, pickled as one artifact."""
 
-    char_vectorizer: object
-    morph_vectorizer: object
-    members: list[Member]  # decision = mean of the members' decisions
-    calibrator: object  # maps the decision value to P(positive); has .predict
+    views: list[View]
+    members: list[LinearMember | MLPMember]
+    stacker: Stacker
     keyword_idf: dict[str, float] = field(default_factory=dict)
     keyword_default_idf: float = 1.0
     info: dict = field(default_factory=dict)
 
-    def features(self, texts: list[str], morphs: list[str]) -> sp.csr_matrix:
-        from ml.sentiment.text import normalize
+    def __setstate__(self, state: dict) -> None:
+        if "char_vectorizer" in state:  # an artifact of the first version (one NB-LR + Platt)
+            state = _upgrade_v1(state)
+        self.__dict__.update(state)
 
-        return sp.hstack(
-            [self.char_vectorizer.transform([normalize(t) for t in texts]), self.morph_vectorizer.transform(morphs)]
-        ).tocsr()
+    def view_matrices(self, texts: list[str], morphs: list[str]) -> dict[str, sp.csr_matrix]:
+        from ml.sentiment.text import lexicon_string, normalize
 
-    def decision(self, texts: list[str], morphs: list[str]) -> np.ndarray:
-        x = self.features(texts, morphs)
-        return np.mean([m.decision(x) for m in self.members], axis=0)
+        norm = [normalize(t) for t in texts]
+        inputs = {"text": norm, "morph": morphs}
+        if any(v.source == "lexicon" for v in self.views):
+            inputs["lexicon"] = [lexicon_string(t, m) for t, m in zip(norm, morphs, strict=True)]
+        return {v.name: v.vectorizer.transform(inputs[v.source]).tocsr() for v in self.views}
+
+    def decisions(self, texts: list[str], morphs: list[str]) -> np.ndarray:
+        """(texts, members) decision values."""
+        mats = self.view_matrices(texts, morphs)
+        cols = []
+        for member in self.members:
+            parts = [mats[name] for name in member.views]
+            x = parts[0] if len(parts) == 1 else sp.hstack(parts, format="csr")
+            cols.append(member.decision(x))
+        return np.column_stack(cols)
 
     def positive_probability(self, texts: list[str], morphs: list[str]) -> np.ndarray:
         """Calibrated P(positive) for each text (``morphs``: :func:`ml.sentiment.text.morph_string`)."""
         if not texts:
             return np.zeros(0)
-        return np.clip(self.calibrator.predict(self.decision(texts, morphs)), 0.0, 1.0)
+        return np.clip(self.stacker.predict(self.decisions(texts, morphs)), 0.0, 1.0)
+
+
+@dataclass
+class Member:
+    """First-version member (a fitted scikit-learn classifier); kept so old artifacts unpickle."""
+
+    classifier: object
+    nb_ratio: np.ndarray | None = None
+    scale: float = 1.0
 
 
 @dataclass
 class SigmoidCalibrator:
-    """Platt scaling: P(positive) = 1 / (1 + exp(−(a·d + b))) for a decision value d."""
+    """First-version Platt calibrator; kept so old artifacts unpickle."""
 
     a: float
     b: float
 
-    def predict(self, decision: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(self.a * np.asarray(decision, dtype=float) + self.b)))
+
+def _upgrade_v1(state: dict) -> dict:
+    """A first-version artifact (char + morph TF-IDF, mean of members, Platt) as views, linear
+    members and a stacker giving the same probabilities."""
+    views = [View("char", "text", state["char_vectorizer"]), View("morph", "morph", state["morph_vectorizer"])]
+    old = state["members"]
+    members = []
+    for idx, m in enumerate(old):
+        coef = m.classifier.coef_.ravel() * (m.nb_ratio if m.nb_ratio is not None else 1.0)
+        members.append(
+            LinearMember(f"v1-{idx}", ("char", "morph"), coef / m.scale, float(m.classifier.intercept_[0]) / m.scale)
+        )
+    cal = state["calibrator"]
+    if not isinstance(cal, SigmoidCalibrator):
+        raise ValueError("이 감정 분석 모델은 이전 형식입니다: train_sentiment 로 다시 학습하세요")
+    stacker = Stacker(coef=np.full(len(members), cal.a / len(members)), intercept=cal.b)
+    rest = {k: v for k, v in state.items() if k not in ("char_vectorizer", "morph_vectorizer", "members", "calibrator")}
+    return {"views": views, "members": members, "stacker": stacker, **rest}

@@ -1,18 +1,19 @@
 """Train the review sentiment model on NSMC + KoBEST SentiNeg (docs/sentiment.md).
 
 Steps: Kiwi morphemes of every text (cached under the system temp dir, keyed by the corpus
-bytes and the Kiwi version: tokenising 150k texts takes minutes), TF-IDF over character and
-morpheme n-grams fitted on all training texts, optional naive-Bayes scaling, then a logistic
-regression with the shopping reviews (SentiNeg) up-weighted; with ``members="nb+plain"`` the mean
-of an NB-LR and a plain LR (an ensemble, each decision scaled to unit spread). Calibration: the
-model is fitted on 90% of the training data (stratified by label and domain), its decision values
-on the other 10% are mapped to P(positive) (Platt sigmoid or isotonic), then the final model is
-fitted on everything. (A k-fold cross-fit would be a little tighter but costs k more fits.)
+bytes and the Kiwi version: tokenising 150k texts takes minutes); three TF-IDF views fitted on
+all training texts — characters, morphemes, polarity-lexicon tokens; a validation split held out
+from the training data (the last 10% of the NSMC texts used and a seeded 10% of SentiNeg); the
+members (NB-LR and one-hidden-layer networks over views, ``MEMBERS``) fitted on the rest with the
+shopping reviews (SentiNeg) up-weighted; the stacker — a logistic regression on the members'
+held-out decision values — which both combines and calibrates them; finally the members are
+refitted on all the training data with the same settings (``refit``) and the stacker is kept.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import pickle
 import tempfile
 from collections.abc import Callable
@@ -22,16 +23,24 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 
 from .analysis import document_frequencies, items_from_morphs
 from .data import ATTRIBUTION, Corpus, load_corpus
-from .model import Member, SentimentModel, SigmoidCalibrator
-from .text import morph_strings, normalize, split_tokens
+from .model import LinearMember, MLPMember, SentimentModel, Stacker, View
+from .text import lexicon_string, morph_strings, normalize, split_tokens
 
 Progress = Callable[[str, int], object]  # (description, total) -> a tqdm-like bar
+
+# name → (kind, views); chosen on the validation split (docs/sentiment.md, "How it was chosen")
+MEMBERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "char-lr": ("lr", ("char",)),
+    "morph-lr": ("lr", ("morph", "lexicon")),
+    "char-mlp": ("mlp", ("char",)),
+    "morph-mlp": ("mlp", ("morph", "lexicon")),
+}
+DEFAULT_MEMBERS = ("morph-lr", "char-mlp", "morph-mlp")
+FAST_MEMBERS = ("morph-lr", "morph-mlp")  # make demo: the two cheapest
 
 
 @dataclass(frozen=True)
@@ -40,12 +49,17 @@ class TrainConfig:
     nsmc_limit: int | None = None  # fast mode: the first N NSMC training texts
     sentineg_weight: float = 5.0
     C: float = 4.0
-    members: str = "nb"  # "nb" (NB-LR), "plain" (LR) or "nb+plain" (mean of both)
-    calibration: str = "sigmoid"  # or "isotonic"
-    calibration_holdout: float = 0.1
+    members: tuple[str, ...] = DEFAULT_MEMBERS
+    holdout: float = 0.1
+    refit: bool = True  # after the stacker is fitted, refit the members on all the training data
     char_ngrams: tuple[int, int] = (1, 5)
     morph_ngrams: tuple[int, int] = (1, 3)
     min_df: int = 2
+    mlp_hidden: int = 32
+    mlp_epochs: int = 3
+    mlp_seeds: int = 1  # networks per MLP member, averaged
+    mlp_min_updates: int = 500  # small corpora get more epochs
+    seed: int = 0
     cache_dir: Path | None = None  # default: the system temp dir
 
 
@@ -78,48 +92,124 @@ def corpus_morphs(config: TrainConfig, corpus: Corpus, progress: Progress | None
     return morphs
 
 
+def holdout_mask(n_nsmc: int, n_shop: int, share: float, seed: int) -> np.ndarray:
+    """The validation rows: the last ``share`` of the NSMC rows and a seeded ``share`` of SentiNeg."""
+    nsmc = np.arange(n_nsmc) >= n_nsmc - int(n_nsmc * share)
+    shop = np.zeros(n_shop, dtype=bool)
+    shop[np.random.RandomState(seed).permutation(n_shop)[: int(n_shop * share)]] = True
+    return np.concatenate([nsmc, shop])
+
+
 def _nb_ratio(x: sp.csr_matrix, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     p = alpha + np.asarray(x[y == 1].sum(axis=0)).ravel()
     q = alpha + np.asarray(x[y == 0].sum(axis=0)).ravel()
     return np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
 
 
-MEMBER_KINDS = {"nb": ("nb",), "plain": ("plain",), "nb+plain": ("nb", "plain")}
+def fit_nb_lr(name: str, views: tuple[str, ...], x: sp.csr_matrix, y: np.ndarray, w: np.ndarray, C: float):
+    """Logistic regression on NB-scaled features (Wang & Manning 2012), the scaling folded in."""
+    ratio = _nb_ratio(x, y)
+    clf = LogisticRegression(C=C, solver="liblinear", max_iter=2000)
+    clf.fit(x @ sp.diags(ratio), y, sample_weight=w)
+    return LinearMember(name, views, (clf.coef_.ravel() * ratio).astype(np.float32), float(clf.intercept_[0]))
 
 
-def _fit_members(x: sp.csr_matrix, y: np.ndarray, weights: np.ndarray, config: TrainConfig) -> list[Member]:
-    members = []
-    for kind in MEMBER_KINDS[config.members]:
-        ratio = _nb_ratio(x, y) if kind == "nb" else None
-        xs = x @ sp.diags(ratio) if ratio is not None else x
-        clf = LogisticRegression(C=config.C, solver="liblinear", max_iter=2000)
-        clf.fit(xs, y, sample_weight=weights)
-        member = Member(classifier=clf, nb_ratio=ratio)
-        member.fold()
-        if len(MEMBER_KINDS[config.members]) > 1:
-            member.scale = float(np.std(member.decision(x))) or 1.0
-        members.append(member)
-    return members
+def torch_available() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
-def _decision(members: list[Member], x: sp.csr_matrix) -> np.ndarray:
-    return np.mean([m.decision(x) for m in members], axis=0)
+def fit_mlp(
+    name: str, views: tuple[str, ...], x: sp.csr_matrix, y: np.ndarray, w: np.ndarray, config: TrainConfig
+) -> MLPMember:
+    """``mlp_seeds`` networks relu(x·W1 + b1)·w2 + b2 (``mlp_hidden`` units, dropout 0.3, Adam —
+    lazy for W1 — on the weighted log-loss, batches of 128, ``mlp_epochs`` passes, more on small
+    corpora), averaged: the mean of the networks is one network with their hidden units side by
+    side and the output weights divided by their number."""
+    parts = [_fit_one_mlp(x, y, w, config, seed=config.seed + k) for k in range(config.mlp_seeds)]
+    k = len(parts)
+    return MLPMember(
+        name,
+        views,
+        w1=np.hstack([p[0] for p in parts]).astype(np.float16).astype(np.float32),  # as stored
+        b1=np.concatenate([p[1] for p in parts]).astype(np.float32),
+        w2=(np.concatenate([p[2] for p in parts]) / k).astype(np.float32),
+        b2=float(sum(p[3] for p in parts) / k),
+    )
 
 
-def fit_calibrator(decision: np.ndarray, y: np.ndarray, method: str) -> object:
-    if method == "isotonic":
-        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-        iso.fit(decision, y)
-        return iso
-    platt = LogisticRegression(C=1e6)
-    platt.fit(decision.reshape(-1, 1), y)
-    return SigmoidCalibrator(a=float(platt.coef_[0, 0]), b=float(platt.intercept_[0]))
+def _fit_one_mlp(x: sp.csr_matrix, y: np.ndarray, w: np.ndarray, config: TrainConfig, *, seed: int) -> tuple:
+    import torch
+    from torch import nn
+
+    torch.manual_seed(seed)
+    rng = np.random.RandomState(seed)
+    n, width = x.shape
+    hidden = config.mlp_hidden
+    emb = nn.EmbeddingBag(width, hidden, mode="sum", sparse=True)
+    nn.init.normal_(emb.weight, 0.0, 0.05)
+    b1 = nn.Parameter(torch.zeros(hidden))
+    out = nn.Linear(hidden, 1)
+    drop = nn.Dropout(0.3)
+    dense_opt = torch.optim.Adam([b1, *out.parameters()], lr=1e-3)
+    sparse_opt = torch.optim.SparseAdam(list(emb.parameters()), lr=1e-3)
+    x = x.tocsr().astype(np.float32)
+    yt = torch.from_numpy(y.astype(np.float32))
+    wt = torch.from_numpy(w.astype(np.float32))
+    batch = 128
+    epochs = max(config.mlp_epochs, math.ceil(config.mlp_min_updates / math.ceil(n / batch)))
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch):
+            rows = order[start : start + batch]
+            xb = x[rows]
+            h = emb(
+                torch.from_numpy(xb.indices.astype(np.int64)),
+                torch.from_numpy(xb.indptr[:-1].astype(np.int64)),
+                per_sample_weights=torch.from_numpy(xb.data),
+            )
+            logit = out(drop(torch.relu(h + b1))).squeeze(-1)
+            loss = (nn.functional.binary_cross_entropy_with_logits(logit, yt[rows], reduction="none") * wt[rows]).mean()
+            dense_opt.zero_grad()
+            sparse_opt.zero_grad()
+            loss.backward()
+            dense_opt.step()
+            sparse_opt.step()
+    return (
+        emb.weight.detach().numpy(),
+        b1.detach().numpy(),
+        out.weight.detach().numpy().ravel(),
+        float(out.bias.detach().numpy()[0]),
+    )
+
+
+def fit_stacker(decisions: np.ndarray, y: np.ndarray) -> Stacker:
+    """Logistic regression (C = 1) on held-out decision values: ensemble weights and calibration."""
+    lr = LogisticRegression(C=1.0)
+    lr.fit(decisions, y)
+    return Stacker(coef=lr.coef_.ravel().astype(float), intercept=float(lr.intercept_[0]))
+
+
+def _vectorizers(config: TrainConfig) -> list[View]:
+    morph_like = {"tokenizer": split_tokens, "token_pattern": None, "lowercase": False}
+    common = {"min_df": config.min_df, "sublinear_tf": True, "dtype": np.float32}
+    return [
+        View("char", "text", TfidfVectorizer(analyzer="char_wb", ngram_range=config.char_ngrams, **common)),
+        View("morph", "morph", TfidfVectorizer(ngram_range=config.morph_ngrams, **morph_like, **common)),
+        View("lexicon", "lexicon", TfidfVectorizer(**morph_like, **common)),
+    ]
 
 
 def train(
     config: TrainConfig, *, progress: Progress | None = None, log: Callable[[str], None] = lambda s: None
 ) -> SentimentModel:
     """Fit the model; ``progress`` makes progress bars, ``log`` reports the steps."""
+    unknown = set(config.members) - set(MEMBERS)
+    if unknown or not config.members:
+        raise ValueError(f"unknown members: {sorted(unknown)}")
     nsmc = load_corpus(config.data_dir, "nsmc_train")
     shop = load_corpus(config.data_dir, "sentineg_train")
     n = len(nsmc.texts) if config.nsmc_limit is None else min(config.nsmc_limit, len(nsmc.texts))
@@ -129,53 +219,60 @@ def train(
     shop_morphs = corpus_morphs(config, shop, progress)
     texts = [normalize(t) for t in nsmc.texts[:n] + shop.texts]
     morphs = nsmc_morphs[:n] + shop_morphs
+    inputs = {
+        "text": texts,
+        "morph": morphs,
+        "lexicon": [lexicon_string(t, m) for t, m in zip(texts, morphs, strict=True)],
+    }
     y = np.asarray(nsmc.labels[:n] + shop.labels)
     weights = np.ones(len(y))
     weights[n:] = config.sentineg_weight
-    is_shop = np.zeros(len(y), dtype=bool)
-    is_shop[n:] = True
 
     log(f"TF-IDF: {len(texts)}건 (NSMC {n}, SentiNeg {len(shop.texts)})")
-    char_vec = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=config.char_ngrams, min_df=config.min_df, sublinear_tf=True, dtype=np.float32
-    )
-    morph_vec = TfidfVectorizer(
-        tokenizer=split_tokens,
-        token_pattern=None,
-        lowercase=False,
-        ngram_range=config.morph_ngrams,
-        min_df=config.min_df,
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
-    x = sp.hstack([char_vec.fit_transform(texts), morph_vec.fit_transform(morphs)]).tocsr()
-    log(f"특성 {x.shape[1]}개")
+    used = {view for name in config.members for view in MEMBERS[name][1]}
+    views = [v for v in _vectorizers(config) if v.name in used]
+    mats = {v.name: v.vectorizer.fit_transform(inputs[v.source]).tocsr() for v in views}
+    log("특성 " + ", ".join(f"{name} {m.shape[1]}개" for name, m in mats.items()))
 
-    # Held-out decision values for the calibrator (stratified by label and domain).
-    fit_idx, held_idx = train_test_split(
-        np.arange(len(y)), test_size=config.calibration_holdout, stratify=y + 2 * is_shop, random_state=0
-    )
-    log(f"보정용 학습 ({len(fit_idx)}건, 보정 {len(held_idx)}건)")
-    members = _fit_members(x[fit_idx], y[fit_idx], weights[fit_idx], config)
-    calibrator = fit_calibrator(_decision(members, x[held_idx]), y[held_idx], config.calibration)
+    held = holdout_mask(n, len(shop.texts), config.holdout, config.seed)
+    kinds = [name for name in config.members if MEMBERS[name][0] == "lr" or torch_available()]
+    for name in sorted(set(config.members) - set(kinds)):
+        log(f"{name}: torch 가 없어 건너뜁니다 (requirements-dev.txt)")
 
-    log("최종 학습")
-    members = _fit_members(x, y, weights, config)
+    def fit_members(rows: np.ndarray) -> list:
+        members = []
+        for name in kinds:
+            kind, member_views = MEMBERS[name]
+            x = sp.hstack([mats[v] for v in member_views], format="csr")[rows]
+            log(f"{name} 학습 ({len(rows)}건)")
+            if kind == "lr":
+                members.append(fit_nb_lr(name, member_views, x, y[rows], weights[rows], config.C))
+            else:
+                members.append(fit_mlp(name, member_views, x, y[rows], weights[rows], config))
+        return members
+
+    model = SentimentModel(views=views, members=fit_members(np.flatnonzero(~held)), stacker=Stacker(np.ones(1), 0.0))
+    held_idx = np.flatnonzero(held)
+    log(f"스태킹·보정 ({len(held_idx)}건)")
+    held_decisions = model.decisions([texts[i] for i in held_idx], [morphs[i] for i in held_idx])
+    model.stacker = fit_stacker(held_decisions, y[held])
+    if config.refit:
+        log("최종 학습 (전체)")
+        model.members = fit_members(np.arange(len(y)))
 
     idf, default_idf, n_docs = document_frequencies(items_from_morphs(m) for m in morphs)
+    model.keyword_idf, model.keyword_default_idf = idf, default_idf
     params = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()}
-    return SentimentModel(
-        char_vectorizer=char_vec,
-        morph_vectorizer=morph_vec,
-        members=members,
-        calibrator=calibrator,
-        keyword_idf=idf,
-        keyword_default_idf=default_idf,
-        info={
-            "attribution": ATTRIBUTION,
-            "train_rows": {"nsmc": n, "sentineg": len(shop.texts)},
-            "features": int(x.shape[1]),
-            "keyword_corpus_docs": n_docs,
-            "config": params,
+    params["members"] = [m.name for m in model.members]
+    model.info = {
+        "attribution": ATTRIBUTION,
+        "train_rows": {"nsmc": n, "sentineg": len(shop.texts), "held_out": len(held_idx)},
+        "features": {name: int(m.shape[1]) for name, m in mats.items()},
+        "stacker": {
+            "members": [m.name for m in model.members],
+            "coef": [round(float(c), 4) for c in model.stacker.coef],
         },
-    )
+        "keyword_corpus_docs": n_docs,
+        "config": params,
+    }
+    return model

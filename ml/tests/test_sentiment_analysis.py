@@ -10,7 +10,7 @@ from ml.sentiment.analysis import clause_aspects, items_of, split_clauses
 from ml.sentiment.evaluation import evaluate_probabilities, expected_calibration_error
 from ml.sentiment.model import label_of, three_way
 from ml.sentiment.scoring import RegistryBackend, analyze_texts
-from ml.sentiment.text import normalize
+from ml.sentiment.text import lexicon_string, morph_string, normalize
 
 
 @pytest.mark.parametrize("p", [0.0, 0.001, 0.2, 0.2192, 0.5, 0.61803, 0.7808, 0.95, 0.9999, 1.0])
@@ -65,6 +65,32 @@ def test_clause_aspects(text, aspects):
     assert clause_aspects(clause) == aspects
 
 
+def _lexicon(text: str) -> str:
+    norm = normalize(text)
+    return lexicon_string(norm, morph_string(kiwi().tokenize(norm)))
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("완전 거북이배송", "LEX-"),
+        ("완전 거북이 배송", "LEX-"),
+        ("완전 총알배송", "LEX+"),
+        ("정말 맛있어요! 배송도 빠르고 친절하네요.", "LEX+ LEX+ LEX+"),
+        ("맛없지 않아요", "NOT:맛없다 LEX¬-"),
+        ("맛이 없지는 않아요", "NOT:맛없다 LEX¬-"),
+        ("나쁘지 않아요", "NOT:나쁘다 LEX¬-"),
+        ("맛있지 않아요", "NOT:맛있다 LEX¬+"),
+        ("안 좋아요", "NOT:좋다 LEX¬+"),
+        ("불친절하지 않아요", "NOT:불친절하다 LEX¬-"),
+        ("안 친절해요", "NOT:친절하다 LEX¬+"),
+        ("그냥 그래요", ""),
+    ],
+)
+def test_lexicon_tokens_with_negation(text, tokens):
+    assert _lexicon(text) == tokens
+
+
 @pytest.fixture(scope="module")
 def backend(fitted_sentiment_model):
     return RegistryBackend(version="test", model=fitted_sentiment_model)
@@ -107,6 +133,14 @@ def test_tasty_but_too_little_is_negative(backend):
     assert r["sentiment"] == "negative"
     assert [k["word"] for k in r["keywords"]] == ["양", "적다", "맛"]
     assert set(r["aspects"]) == {"taste"}
+
+
+def test_double_negation_is_not_negative(backend):
+    # "나쁘지 않아요", "비싸지 않아요" are praise in the corpus: a negated negative word (LEX¬-) is
+    # learned as positive, so a double negation the corpus never saw reads positive too
+    r = _one(backend, "맛없지 않아요")
+    assert r["sentiment"] == "positive"
+    assert r["aspects"] == {"taste": {"sentiment": "positive", "score": r["confidence"]}}
 
 
 def test_aspects_not_mentioned_are_absent_and_stop_words_dropped(backend):

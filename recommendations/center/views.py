@@ -13,6 +13,8 @@ from accounts.models import AuditLog
 from accounts.principal import principal_of
 from core.errors import NotFoundError
 from core.idempotency import idempotency_parameter, idempotent
+from core.schema import ok_example, ok_response
+from customers.api.schema_docs import FEEDBACK_EXAMPLE, RECOMMENDATIONS_EXAMPLE
 from customers.models import FeedbackAction
 from customers.selectors.detail import customer_get
 from customers.services.feedback import recommendation_feedback_record
@@ -93,10 +95,13 @@ class CustomerRecommendationsOutput(serializers.Serializer):
 
 @extend_schema(
     summary="고객 맞춤 추천 (서비스·패키지·시간대)",
+    description="이용 이력·만족도·비슷한 고객·피드백으로 고른 서비스, 패키지, 주간 일정 추천. "
+    "각 추천의 recommendation_id 로 피드백을 남깁니다. 건강 목표는 건강정보 권한자의 추천에만 반영됩니다.",
     parameters=[
         OpenApiParameter("type", str, enum=list(TYPES), description="추천 종류 (없으면 모두)"),
         OpenApiParameter("count", int, description=f"종류별 추천 수 1–{MAX_COUNT} (기본 5)"),
     ],
+    examples=[ok_example(RECOMMENDATIONS_EXAMPLE)],
 )
 class CustomerRecommendationsView(ReadView):
     """``GET /api/v1/customers/{id}/recommendations?type=service|package|schedule&count=N``."""
@@ -142,8 +147,10 @@ class RecommendationFeedbackView(APIView):
 
     @extend_schema(
         summary="추천 피드백 기록",
+        description="제시된 추천에 대한 반응(accepted, rejected, deferred, completed)과 점수 1–5. "
+        "거절한 서비스는 다시 추천하지 않습니다. 다른 고객의 추천 id 는 404.",
         request=FeedbackSerializer,
-        responses={201: FeedbackOutput},
+        responses={201: ok_response(FEEDBACK_EXAMPLE, shape=FeedbackOutput)},
         parameters=[idempotency_parameter()],
     )
     @idempotent

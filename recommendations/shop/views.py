@@ -11,7 +11,9 @@ from rest_framework import serializers
 from accounts.api.read import Read, ReadView
 from accounts.models import AuditLog
 from commerce.models import Product
+from core.schema import ok_example
 
+from . import schema_examples as examples
 from .selectors import ALGORITHMS, related_products, user_product_recommendations
 from .store import served_model_id
 
@@ -80,10 +82,13 @@ class RelatedProductsOutput(serializers.Serializer):
 
 @extend_schema(
     summary="개인화 상품 추천",
+    description="구매 이력으로 이 구매자에게 맞는 상품을 고릅니다 (hybrid = 협업 필터링 + 내용 기반, "
+    "collaborative, content_based). 구매가 없으면 둘러본 카테고리의 최근 인기 상품(cold_start)으로 답합니다.",
     parameters=[
         OpenApiParameter("limit", int, description=f"추천 개수 (1~{MAX_LIMIT}, 기본 10)"),
         OpenApiParameter("algorithm", str, enum=list(ALGORITHMS), description="기본 hybrid"),
     ],
+    examples=[ok_example(examples.USER_PRODUCTS)],
 )
 class UserProductRecommendationsView(ReadView):
     """``GET /api/v1/recommendations/users/{id}/products?limit=10&algorithm=hybrid``."""
@@ -140,7 +145,9 @@ class UserProductRecommendationsView(ReadView):
 
 @extend_schema(
     summary="연관 상품 추천",
+    description="이 상품과 함께 구매된 상품(최소 지지도를 넘는 동시 구매), 그다음 내용이 비슷한 상품 (판매 중인 것만).",
     parameters=[OpenApiParameter("limit", int, description=f"개수 (1~{MAX_LIMIT}, 기본 10)")],
+    examples=[ok_example(examples.RELATED)],
 )
 class RelatedProductsView(ReadView):
     """``GET /api/v1/recommendations/products/{id}/related?limit=10``."""

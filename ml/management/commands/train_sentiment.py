@@ -13,7 +13,7 @@ from tqdm import tqdm
 from ml.registry import artifact_save
 from ml.sentiment.data import ATTRIBUTION
 from ml.sentiment.scoring import ARTIFACT_NAME
-from ml.sentiment.training import TrainConfig, train
+from ml.sentiment.training import DEFAULT_MEMBERS, FAST_MEMBERS, MEMBERS, TrainConfig, train
 from ml.sentiment.workflow import evaluate_model
 
 FAST_NSMC_LIMIT = 20_000
@@ -28,18 +28,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--fast",
             action="store_true",
-            help=f"NSMC 앞 {FAST_NSMC_LIMIT}건만 학습, 2겹 보정 (make demo 용, 정확도 낮음)",
+            help=f"NSMC 앞 {FAST_NSMC_LIMIT}건만, 선형 구성원만 학습 (make demo 용, 정확도 낮음)",
         )
         parser.add_argument("--nsmc-limit", type=int, default=None, help="NSMC 학습 문장 수 제한")
         parser.add_argument("--c", type=float, default=TrainConfig.C, help="로지스틱 회귀 C")
         parser.add_argument("--sentineg-weight", type=float, default=TrainConfig.sentineg_weight)
-        parser.add_argument("--calibration", choices=("sigmoid", "isotonic"), default=TrainConfig.calibration)
         parser.add_argument(
             "--members",
-            choices=("nb", "plain", "nb+plain"),
-            default=TrainConfig.members,
-            help="NB-LR, LR 또는 둘의 평균",
+            default=None,
+            help=f"쉼표로 구분한 구성원 ({', '.join(MEMBERS)}; 기본 {','.join(DEFAULT_MEMBERS)})",
         )
+        parser.add_argument("--mlp-seeds", type=int, default=TrainConfig.mlp_seeds, help="MLP 구성원당 신경망 수")
+        parser.add_argument("--mlp-hidden", type=int, default=TrainConfig.mlp_hidden, help="MLP 은닉 유닛 수")
         parser.add_argument("--skip-eval", action="store_true", help="NSMC test / SentiNeg dev 평가 생략")
 
     def handle(self, *args: object, **options: object) -> None:
@@ -47,13 +47,17 @@ class Command(BaseCommand):
         if not (data_dir / "nsmc" / "ratings_train.txt").exists():
             raise CommandError(f"말뭉치가 없습니다: {data_dir} (SENTIMENT_DATA_DIR 또는 --data-dir)")
         fast = bool(options["fast"])
+        members = tuple(options["members"].split(",")) if options["members"] else None
+        if members and set(members) - set(MEMBERS):
+            raise CommandError(f"알 수 없는 구성원: {', '.join(sorted(set(members) - set(MEMBERS)))}")
         config = TrainConfig(
             data_dir=data_dir,
             nsmc_limit=options["nsmc_limit"] or (FAST_NSMC_LIMIT if fast else None),
             sentineg_weight=float(options["sentineg_weight"]),
             C=float(options["c"]),
-            members=str(options["members"]),
-            calibration=str(options["calibration"]),
+            members=members or (FAST_MEMBERS if fast else DEFAULT_MEMBERS),
+            mlp_seeds=int(options["mlp_seeds"]),
+            mlp_hidden=int(options["mlp_hidden"]),
         )
 
         def progress(desc: str, total: int) -> tqdm:
