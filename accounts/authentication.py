@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import jwt
 from django.conf import settings
 from rest_framework import exceptions
@@ -20,6 +22,16 @@ INTERNAL_ALGORITHM = "HS256"
 # The longest lifetime of an internal token (issue_internal_token refuses more, and so does
 # the verification below, for tokens made elsewhere with the same key).
 MAX_INTERNAL_TOKEN_DAYS = 366
+LEEWAY_SECONDS = 60
+
+# Verified tokens, per process: a service sends the same token on every call, and verifying it
+# (HMAC, base64, JSON, claim checks) was a tenth of a cached detail request's CPU
+# (docs/benchmarks.md). Keyed by the exact token text and the secret, so a changed signature,
+# claim or key is a miss and is verified in full. Only the clock-dependent check can change
+# for a verified token: ``exp`` is checked again on every use. ``iat``/``nbf`` in the future
+# are refused at verification and never cached. Bounded: cleared when full.
+_VERIFIED_MAX = 1024
+_verified: dict[tuple[str, str], dict] = {}
 
 
 class InvalidCredentials(exceptions.AuthenticationFailed):
@@ -28,6 +40,24 @@ class InvalidCredentials(exceptions.AuthenticationFailed):
 
 
 def decode_internal_token(token: str) -> dict:
+    """Verify an internal token (a copy of its claims; see :func:`_verify_internal_token`),
+    from the per-process cache of verified tokens when it is there and not expired."""
+    key = (token, settings.INTERNAL_JWT_SECRET)
+    claims = _verified.get(key)
+    if claims is not None:
+        # the test PyJWT applies: expired when exp <= now - leeway
+        if claims["exp"] <= time.time() - LEEWAY_SECONDS:
+            _verified.pop(key, None)
+            raise jwt.ExpiredSignatureError("Signature has expired")
+        return dict(claims)
+    claims = _verify_internal_token(token)
+    if len(_verified) >= _VERIFIED_MAX:
+        _verified.clear()
+    _verified[key] = claims
+    return dict(claims)
+
+
+def _verify_internal_token(token: str) -> dict:
     """Verify an internal token: HS256 with INTERNAL_JWT_SECRET, ``exp`` and ``iat`` required,
     a lifetime (``exp - iat``) of at most ``MAX_DAYS`` (366) days, ``iat`` not in the future
     (60 s leeway), ``sub`` and a known ``role`` present. Raises ``jwt.InvalidTokenError``
@@ -37,7 +67,7 @@ def decode_internal_token(token: str) -> dict:
         settings.INTERNAL_JWT_SECRET,
         algorithms=[INTERNAL_ALGORITHM],
         options={"require": ["exp", "iat", "sub"]},
-        leeway=60,
+        leeway=LEEWAY_SECONDS,
     )
     iat, exp = claims.get("iat"), claims.get("exp")
     if not isinstance(iat, (int, float)) or not isinstance(exp, (int, float)):

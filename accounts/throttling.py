@@ -1,8 +1,11 @@
 """Rate limiting in one place: the default DRF throttle, driven by the ``rate_scope`` of
 accounts/policy.py (API.md "Rate limits").
 
-Counters are django-ratelimit's (``cache.add`` + ``cache.incr``: atomic on Redis, so a burst of
-concurrent requests across processes never passes more than the limit). The key is the
+Counters are django-ratelimit's fixed windows and keys. On Redis a hit is one round trip:
+``SET key 0 EX ttl NX`` + ``INCR key`` in one Lua script (:func:`counter_hit`, ``EVALSHA``) —
+the same add-then-increment django-ratelimit's ``get_usage`` does in two, and as atomic: a burst of
+concurrent requests across processes never passes more than the limit. Other caches (the
+embedded default's per-process memory) go through ``get_usage`` unchanged. The key is the
 principal (user id or service ``sub``), never a header. The login scope counts per username
 and, separately, per peer IP address. Over the limit DRF raises ``Throttled`` and the exception
 handler answers 429 ``RATE_LIMIT_EXCEEDED`` with ``Retry-After``.
@@ -20,7 +23,9 @@ import threading
 import time
 
 from django.conf import settings
-from django_ratelimit.core import _split_rate, get_usage
+from django.core.cache import cache
+from django_ratelimit import ALL
+from django_ratelimit.core import EXPIRATION_FUDGE, _get_window, _make_cache_key, _split_rate, get_usage
 from rest_framework.throttling import BaseThrottle
 
 from core.cache import cache_call
@@ -61,6 +66,41 @@ class FallbackCounter:
 
 
 fallback_counter = FallbackCounter()
+
+
+def _redis_client() -> object | None:
+    """The raw Redis client behind the default cache, or None when the cache is not Redis."""
+    client = getattr(cache, "client", None)
+    get_client = getattr(client, "get_client", None)
+    return get_client(write=True) if get_client is not None else None
+
+
+# add-then-increment in one command: SET NX with the window's expiry, then INCR (atomic: a
+# script runs alone on the server)
+_COUNTER_LUA = "redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX') return redis.call('INCR', KEYS[1])"
+_counter_scripts: dict[int, tuple[object, object]] = {}
+
+
+def _counter_script(client: object) -> object:
+    held = _counter_scripts.get(id(client))
+    if held is None or held[0] is not client:
+        held = (client, client.register_script(_COUNTER_LUA))
+        _counter_scripts[id(client)] = held
+    return held[1]
+
+
+def counter_hit(request: object, *, group: str, key: str, rate: str) -> dict:
+    """Count one request against ``rate`` for ``key`` in the shared cache:
+    ``{"count", "should_limit", "time_left"}`` as django-ratelimit's ``get_usage`` answers.
+    Raises on a cache failure (the caller falls back to :data:`fallback_counter`)."""
+    client = _redis_client()
+    if client is None:
+        return get_usage(request, group=group, key=lambda _g, _r: key, rate=rate, increment=True)
+    limit, period = _split_rate(rate)
+    window = _get_window(key, period)
+    full_key = cache.make_key(_make_cache_key(group, window, rate, key, ALL))
+    count = int(_counter_script(client)(keys=[full_key], args=[period + EXPIRATION_FUDGE]))
+    return {"count": count, "should_limit": count > limit, "time_left": window - int(time.time())}
 
 
 def rate_for(scope: str) -> str | None:
@@ -116,10 +156,7 @@ class PolicyRateThrottle(BaseThrottle):
         allowed = True
         for key in throttle_keys(request, rule.rate_scope):
             usage = cache_call(
-                lambda key=key: get_usage(
-                    request, group=f"api:{rule.rate_scope}", key=lambda _g, _r, key=key: key, rate=rate, increment=True
-                ),
-                None,
+                lambda key=key: counter_hit(request, group=f"api:{rule.rate_scope}", key=key, rate=rate), None
             )
             if usage is None:
                 # cache down: this process's own counter (see module docstring)

@@ -4,6 +4,7 @@ Parameters come from the JSON file named by ``LOAD_PARAMS`` (tokens per role, su
 customer ids, search terms), written by the command. Each simulated user calls, by weight:
 customer detail as STAFF and as ADMIN, customer search as STAFF, customer analytics as MANAGER
 and the shop dashboard as MANAGER. Requests are named by endpoint so the statistics group them.
+The two detail tasks carry the tag ``detail`` (``bench_load --tags detail``: detail alone).
 """
 
 from __future__ import annotations
@@ -12,16 +13,20 @@ import json
 import os
 import random
 
-from locust import FastHttpUser, between, task
+from locust import FastHttpUser, between, constant_throughput, tag, task
 
 PARAMS = json.loads(open(os.environ["LOAD_PARAMS"], encoding="utf-8").read())  # noqa: SIM115
 TOKENS: dict[str, str] = PARAMS["tokens"]
 IDS: list[int] = PARAMS["customer_ids"]
 TERMS: list[str] = PARAMS["search_terms"]
+# ``bench_load --rate N``: each user paces itself to N / users requests per second, so the run
+# measures the latency *at* a given throughput; without it users send as fast as answers come
+# back and the latency is whatever the queue makes it (users ÷ throughput, Little's law).
+PER_USER_RATE: float | None = PARAMS.get("per_user_rate")
 
 
 class ApiUser(FastHttpUser):
-    wait_time = between(0, 0.01)
+    wait_time = constant_throughput(PER_USER_RATE) if PER_USER_RATE else between(0, 0.01)
 
     def _get(self, role: str, path: str, name: str) -> None:
         with self.client.get(
@@ -30,10 +35,12 @@ class ApiUser(FastHttpUser):
             if response.status_code != 200:
                 response.failure(f"{response.status_code}: {response.text[:200]}")
 
+    @tag("detail")
     @task(6)
     def detail_staff(self) -> None:
         self._get("STAFF", f"/api/v1/customers/{random.choice(IDS)}/detail", "detail (STAFF)")
 
+    @tag("detail")
     @task(3)
     def detail_admin(self) -> None:
         self._get("ADMIN", f"/api/v1/customers/{random.choice(IDS)}/detail", "detail (ADMIN)")

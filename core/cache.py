@@ -97,10 +97,11 @@ def invalidate(*scopes: str) -> None:
 
 
 def build_key(namespace: str, scopes: tuple[str, ...], params: dict | None = None) -> str:
-    versions = ",".join(f"{s}@{scope_version(s)}" for s in scopes)
+    """The cache key of a result: namespace, scopes and a digest of the parameters. The scope
+    versions are not in the key: they are stored beside the value (:func:`cached_result`)."""
     raw = orjson.dumps(params or {}, option=orjson.OPT_SORT_KEYS, default=str)
     digest = hashlib.sha1(raw).hexdigest()[:16]  # noqa: S324 - a cache key, not security
-    return f"res:{namespace}:{versions}:{digest}"
+    return f"res:{namespace}:{','.join(scopes)}:{digest}"
 
 
 def cached_result(
@@ -111,11 +112,21 @@ def cached_result(
     ttl: int,
     compute: Callable[[], T],
 ) -> tuple[T, bool]:
-    """Return ``(value, cache_hit)``. ``compute`` runs on a miss or when the cache is down."""
+    """Return ``(value, cache_hit)``. ``compute`` runs on a miss or when the cache is down.
+
+    One round trip for a hit: the scope versions and the stored ``(versions, value)`` come in
+    one ``get_many`` (Redis ``MGET``); the value counts only if it was stored under the current
+    versions. A write that bumps a version between the read and the ``set`` leaves the new entry
+    under the older versions, so it is never served — the same guarantee as versions in the key.
+    """
     key = build_key(namespace, scopes, params)
-    value = cache_call(lambda: cache.get(key, _MISS), _MISS)
-    if value is not _MISS:
-        return value, True
+    version_keys = [f"ver:{s}" for s in scopes]
+    found = cache_call(lambda: cache.get_many([*version_keys, key]), None)
+    versions = tuple(int(found.get(k) or 0) for k in version_keys) if found is not None else None
+    entry = found.get(key) if found is not None else None
+    if entry is not None and isinstance(entry, tuple) and len(entry) == 2 and entry[0] == versions:
+        return entry[1], True
     value = compute()
-    cache_call(lambda: cache.set(key, value, ttl))
+    if versions is not None:
+        cache_call(lambda: cache.set(key, (versions, value), ttl))
     return value, False

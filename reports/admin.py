@@ -1,7 +1,7 @@
 """Back office of the reports app: the overview above the admin's app list
 (``templates/admin/index.html``) and the 리포트 page (monthly sales reports).
 
-The figures come from ``reports.overview`` (cached); here they are shaped for one viewer:
+The figures come from ``reports.overview`` (computed ahead and stored); here they are shaped for one viewer:
 customer names masked unless the viewer may see them, money only for MANAGER and above, and
 the customers listed on the page written to the audit log.
 """
@@ -16,6 +16,7 @@ from django.contrib import admin, messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.audit import audit_log
@@ -34,7 +35,8 @@ MONEY_LEAST_ROLE = "MANAGER"
 def overview_context(request: HttpRequest) -> dict[str, Any]:
     """The template context of the overview for ``request.user``."""
     principal = principal_of(request)
-    overview, hit = overview_get()
+    overview, freshness = overview_get()
+    hit = freshness["stored"]
     unmasked = principal.can_view_unmasked
     expiring = [
         {
@@ -64,7 +66,21 @@ def overview_context(request: HttpRequest) -> dict[str, Any]:
         "charts": overview["charts"],
         "top_products": overview["top_products"],
         "cache_hit": hit,
+        "freshness": freshness,
+        "computed_ago": computed_ago(freshness["computed_at"]),
     }
+
+
+def computed_ago(computed_at: _dt.datetime, *, now: _dt.datetime | None = None) -> str:
+    """ "방금 전" / "n분 전" / "n시간 전" / "n일 전": how old the stored overview is."""
+    seconds = max(0, int(((now or timezone.now()) - computed_at).total_seconds()))
+    if seconds < 60:
+        return "방금 전"
+    if seconds < 3600:
+        return f"{seconds // 60}분 전"
+    if seconds < 86400:
+        return f"{seconds // 3600}시간 전"
+    return f"{seconds // 86400}일 전"
 
 
 # --- 리포트: monthly sales reports (seed 000 §6) ---------------------------------------------

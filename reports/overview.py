@@ -2,8 +2,10 @@
 
 Selectors over the customers and commerce models only, each one aggregate query (no rows are
 pulled into Python to be counted). Charts are server-side SVG from matplotlib (Agg), inline in
-the page: no JavaScript, no external requests. The whole overview is cached for five minutes
-(``core.cache``, scope ``shop``); names are cached unmasked and masked per viewer on the way
+the page: no JavaScript, no external requests. The whole overview is computed ahead — by the
+Celery beat every five minutes and after shop writes — and stored in the shared cache
+(``overview_refresh``); a request shows the stored copy with its time and never computes it
+while one exists (``overview_get``). Names are stored unmasked and masked per viewer on the way
 out, like every other cached result.
 
 Money is never summed across currencies: center packages are KRW, shop orders are grouped by
@@ -21,13 +23,15 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from commerce.currency import shop_currency
 from commerce.models import Order, OrderItem, OrderStatus
-from core.cache import cached_result
+from core.cache import cache_call
 from core.money import currency_symbol
 from customers.models import Customer, CustomerStatus, PackagePurchase, PurchaseStatus, ServiceSession
 from customers.selectors.kinds import center_customer_q, shop_only_q
@@ -353,16 +357,116 @@ def overview_build(*, today: dt.date) -> dict[str, Any]:
     }
 
 
-def overview_get(*, today: dt.date | None = None) -> tuple[dict[str, Any], bool]:
-    """The overview from the cache (5 minutes), or built now. Returns ``(overview, cache_hit)``."""
+# --- the stored copy --------------------------------------------------------------------
+# The overview is computed ahead (beat every OVERVIEW_REFRESH_SECONDS, and after shop writes) and
+# kept in the shared cache; a staff request reads the stored copy and never waits for the SQL
+# and the charts (3–5 s at 100,000 customers). docs/backoffice.md "개요".
+STORE_KEY = "overview:stored"
+QUEUED_KEY = "overview:refresh-queued"
+# the stored copy outlives several missed refreshes but not a forgotten beat: unmasked names
+# (the expiring list) are not kept in the cache for longer than a day
+STORE_SECONDS = 24 * 60 * 60
+# a shop write makes the copy stale, but not more often than this (a busy shop writes orders
+# every second; the overview is a trend page, not a ledger)
+MIN_REFRESH_SECONDS = 60
+SCOPES = ("shop", "catalog")
+
+
+def _refresh_seconds() -> int:
+    return int(getattr(settings, "OVERVIEW_REFRESH_SECONDS", CACHE_SECONDS))
+
+
+def _store_key() -> str:
+    return f"{STORE_KEY}:{shop_currency()}"
+
+
+def _version_keys() -> list[str]:
+    return [f"ver:{scope}" for scope in SCOPES]
+
+
+def _versions_from(found: dict[str, Any]) -> dict[str, int]:
+    return {scope: int(found.get(f"ver:{scope}") or 0) for scope in SCOPES}
+
+
+def overview_refresh(*, today: dt.date | None = None) -> dict[str, Any]:
+    """Compute the overview now and store it for every process. Returns the stored copy:
+    ``{"overview", "computed_at", "today", "versions"}``."""
     today = today or timezone.localdate()
-    return cached_result(
-        "admin-overview",
-        scopes=("shop", "catalog"),
-        params={"today": today.isoformat(), "currency": shop_currency()},
-        ttl=CACHE_SECONDS,
-        compute=lambda: overview_build(today=today),
-    )
+    cache_call(lambda: cache.delete(QUEUED_KEY))
+    # versions first: a write during the computation leaves the copy stale, never wrongly fresh
+    versions = _versions_from(cache_call(lambda: cache.get_many(_version_keys()), {}) or {})
+    overview = overview_build(today=today)
+    stored = {"overview": overview, "computed_at": overview["generated_at"], "today": today, "versions": versions}
+    cache_call(lambda: cache.set(_store_key(), stored, STORE_SECONDS))
+    return stored
+
+
+def overview_refresh_enqueue() -> bool:
+    """Ask the job engine for a refresh unless one is already queued. Returns True when sent.
+
+    Without a broker (embedded default, ``CELERY_TASK_ALWAYS_EAGER``) the task runs here and now.
+    """
+    if not cache_call(lambda: cache.add(QUEUED_KEY, 1, 5 * 60), False):
+        return False
+    from reports.tasks import refresh_overview
+
+    try:
+        refresh_overview.delay()
+    except Exception:  # broker outage: the stale copy stays, the beat or the next view retries
+        logger.exception("could not enqueue the overview refresh")
+        cache_call(lambda: cache.delete(QUEUED_KEY))
+        return False
+    return True
+
+
+def _stale_reason(stored: dict[str, Any], versions: dict[str, int], today: dt.date) -> str | None:
+    age = (timezone.now() - stored["computed_at"]).total_seconds()
+    if stored["today"] != today:
+        return "day"
+    # one refresh interval and a minute's grace: with the beat running, it refreshes first
+    if age > _refresh_seconds() + 60:
+        return "age"
+    if stored["versions"] != versions and age >= MIN_REFRESH_SECONDS:
+        return "writes"
+    return None
+
+
+def overview_get(*, today: dt.date | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The stored overview, and how fresh it is: ``(overview, {"computed_at", "stale",
+    "refreshing", "stored"})``.
+
+    A stored copy is always shown, even when stale; a stale copy (another day, older than the
+    refresh interval, or shop writes since) enqueues one refresh. Only with no stored copy at all
+    (first start, cache flushed or down) does the request compute the overview itself. On the
+    embedded default the job engine runs inline, so the request that enqueues gets the new copy.
+    """
+    today = today or timezone.localdate()
+    key = _store_key()
+    found = cache_call(lambda: cache.get_many([key, *_version_keys()]), {}) or {}
+    stored = found.get(key)
+    if stored is None:
+        stored = overview_refresh(today=today)
+        return stored["overview"], {
+            "computed_at": stored["computed_at"],
+            "stale": False,
+            "refreshing": False,
+            "stored": False,
+        }
+    reason = _stale_reason(stored, _versions_from(found), today)
+    refreshing = False
+    if reason is not None:
+        refreshing = overview_refresh_enqueue()
+        if refreshing and _jobs_inline():
+            stored = cache_call(lambda: cache.get(key), None) or stored
+            reason, refreshing = None, False
+    meta = {"computed_at": stored["computed_at"], "stale": reason is not None, "refreshing": refreshing, "stored": True}
+    return stored["overview"], meta
+
+
+def _jobs_inline() -> bool:
+    from reports.tasks import refresh_overview
+
+    return bool(refresh_overview.app.conf.task_always_eager)
 
 
 __all__ = [
@@ -370,6 +474,8 @@ __all__ = [
     "key_figures",
     "overview_build",
     "overview_get",
+    "overview_refresh",
+    "overview_refresh_enqueue",
     "revenue_per_month",
     "sessions_per_week",
     "top_products",

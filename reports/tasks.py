@@ -29,3 +29,12 @@ def _warm_up_renderers(**_kwargs: object) -> None:
     from .render.pdf import warm_up
 
     warm_up()
+
+
+@shared_task(name="reports.refresh_overview", ignore_result=True)
+def refresh_overview() -> str:
+    """Compute the admin overview and store it for every process (beat every five minutes,
+    and enqueued when a staff view finds the stored copy stale)."""
+    from .overview import overview_refresh
+
+    return overview_refresh()["computed_at"].isoformat()

@@ -10,6 +10,9 @@ PY=.venv/bin/python
 mkdir -p bench/results
 $PY scripts/ensure_database.py
 $PY manage.py migrate --noinput -v0
+# the searches' counts are index-only scans: a data set seeded before seed_demo vacuumed its
+# tables (or restored from a dump) needs the visibility map (core/db.py, a few seconds)
+$PY manage.py analyze_database --vacuum customers_customer customers_packagepurchase
 echo "=== platform (health, authenticated read, rate counter, cache with Redis down)"
 $PY manage.py bench_platform --requests 300
 echo "=== customer API (seed 004): detail, search, analytics, segments, recommendations"

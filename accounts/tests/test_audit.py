@@ -61,6 +61,35 @@ def test_row_from_a_request_records_who_what_where(rf, users):
     assert row.created_at.microsecond == 0
 
 
+def test_one_insert_per_row_with_every_value_as_given(users, django_assert_num_queries):
+    """The writer's precompiled INSERT (PostgreSQL) stores what ``save()`` stores; elsewhere it
+    is ``save()``. One statement either way."""
+    staff = principal_from_user(users["STAFF"])  # one permission query, not the writer's
+    with django_assert_num_queries(1):
+        row = audit_log(
+            action="search",
+            principal=staff,
+            customer_ids=[3, 1, 2],
+            query={"q": "김*", "filters": {"membership_level": "vip"}, "page": 2},
+            status_code=200,
+        )
+    assert row.pk is not None and not row._state.adding
+    stored = AuditLog.objects.get(pk=row.pk)
+    assert (stored.action, stored.actor_name, stored.role, stored.actor_user_id) == (
+        "search",
+        users["STAFF"].username,
+        "STAFF",
+        users["STAFF"].pk,
+    )
+    assert stored.customer_ids == [1, 2, 3]
+    assert stored.query == {"q": "김*", "filters": {"membership_level": "vip"}, "page": 2}
+    assert (stored.fields_unmasked, stored.fields_health, stored.ip_address, stored.cache_hit) == ([], [], None, False)
+    assert stored.created_at == row.created_at
+    second = audit_log(action="view", principal=staff, customer_ids=[5])
+    assert second.pk > row.pk
+    assert AuditLog.objects.get(pk=second.pk).customer_ids == [5]
+
+
 def test_unknown_action_is_refused():
     with pytest.raises(ValueError):
         audit_log(action="peek", principal=system_principal("x"))

@@ -42,3 +42,36 @@ def test_the_maximum_lifetime_is_accepted(api_client):
     now = int(time.time())
     assert call(api_client, forge(sub="etl", role="ADMIN", iat=now, exp=now + 366 * 86400)).status_code == 200
     assert call(api_client, forge(sub="etl", role="ADMIN", iat=now, exp=now + 367 * 86400)).status_code == 401
+
+
+def test_a_verified_token_is_refused_once_it_expires(api_client):
+    """Verified tokens are kept per process; expiry is still checked on every call."""
+    import time_machine
+
+    now = int(time.time())
+    token = forge(sub="etl", role="ADMIN", iat=now, exp=now + 3600)
+    assert call(api_client, token).status_code == 200
+    assert call(api_client, token).status_code == 200  # from the verified tokens
+    with time_machine.travel(now + 3600 + 59, tick=False):  # inside the 60 s leeway
+        assert call(api_client, token).status_code == 200
+    with time_machine.travel(now + 3600 + 61, tick=False):
+        response = call(api_client, token)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "INVALID_TOKEN"
+
+
+def test_a_verified_token_is_refused_after_the_key_changes(api_client, settings):
+    now = int(time.time())
+    token = forge(sub="etl", role="ADMIN", iat=now, exp=now + 3600)
+    assert call(api_client, token).status_code == 200
+    settings.INTERNAL_JWT_SECRET = "another-secret-of-at-least-32-bytes!!"
+    assert call(api_client, token).status_code == 401
+
+
+def test_a_tampered_copy_of_a_verified_token_is_refused(api_client):
+    now = int(time.time())
+    token = forge(sub="etl", role="STAFF", iat=now, exp=now + 3600)
+    assert call(api_client, token).status_code == 403  # STAFF: verified, then not allowed here
+    header, _payload, signature = token.split(".")
+    raised = forge(sub="etl", role="ADMIN", iat=now, exp=now + 3600).split(".")[1]
+    assert call(api_client, f"{header}.{raised}.{signature}").status_code == 401

@@ -125,3 +125,41 @@ def test_client_ip_ignores_forwarded_for_unless_proxies_are_configured(rf, setti
     assert client_ip(request) == "10.0.0.5"
     settings.NUM_TRUSTED_PROXIES = 1
     assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="not-an-ip")) == "10.0.0.5"
+
+
+def test_redis_counter_is_one_round_trip_on_django_ratelimits_key(redis_only, rf):
+    """counter_hit counts on the key django-ratelimit's get_usage uses (the two agree), sets the
+    window's expiry once, and sends one command (the script) per hit. Hourly windows: a window
+    ending between two hits of the test would start a new count."""
+    from django.core.cache import cache
+    from django_ratelimit.core import get_usage
+
+    from accounts.throttling import _redis_client, counter_hit
+
+    request = rf.get("/")
+    client = _redis_client()
+    counter_hit(request, group="api:other", key="service:y", rate="3/h")  # loads the script once
+    sent: list[str] = []
+    original = client.execute_command
+
+    def counting(*args, **kwargs):
+        sent.append(str(args[0]))
+        return original(*args, **kwargs)
+
+    client.execute_command = counting
+    try:
+        first = counter_hit(request, group="api:general", key="service:x", rate="3/h")
+        second = counter_hit(request, group="api:general", key="service:x", rate="3/h")
+    finally:
+        del client.execute_command
+    assert sent == ["EVALSHA", "EVALSHA"]  # one round trip per hit
+    assert (first["count"], first["should_limit"]) == (1, False)
+    assert (second["count"], second["should_limit"]) == (2, False)
+    assert 0 < second["time_left"] <= 3600
+    usage = get_usage(request, group="api:general", key=lambda _g, _r: "service:x", rate="3/h", increment=True)
+    assert usage["count"] == 3
+    fourth = counter_hit(request, group="api:general", key="service:x", rate="3/h")
+    assert (fourth["count"], fourth["should_limit"]) == (4, True)
+    keys = list(client.keys(cache.make_key("rl:*")))
+    assert len(keys) == 2  # api:other and api:general
+    assert all(0 < client.ttl(k) <= 3605 for k in keys)

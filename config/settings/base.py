@@ -378,6 +378,12 @@ CELERY_BEAT_SCHEDULE["reports-last-month-pdf"] = {
     "schedule": crontab(minute=0, hour=6, day_of_month=1),
 }
 CELERY_BEAT_SCHEDULE["reports-expire-files"] = {"task": "reports.expire_files", "schedule": crontab(minute=30, hour=3)}
+# The admin overview is computed ahead so no staff request waits for it (reports/overview.py).
+OVERVIEW_REFRESH_SECONDS = int(os.environ.get("OVERVIEW_REFRESH_SECONDS", 300))
+CELERY_BEAT_SCHEDULE["reports-refresh-overview"] = {
+    "task": "reports.refresh_overview",
+    "schedule": float(OVERVIEW_REFRESH_SECONDS),
+}
 
 LOGGING = {
     "version": 1,

@@ -143,3 +143,23 @@ def test_fast_load_gives_the_same_data_on_postgresql():
     # foreign keys were not checked during the load: check them now
     assert not OrderItem.objects.exclude(order__in=Order.objects.all()).exists()
     assert not ServiceSession.objects.exclude(customer__in=Customer.objects.all()).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_refreshes_the_admin_overview():
+    from django.core.cache import cache
+
+    from customers.models import Customer as SeededCustomer
+    from customers.selectors.kinds import center_customer_q, shop_only_q
+    from reports import overview
+
+    output = seed("--customers", "12", "--orders", "30")
+    assert "관리자 첫 화면 통계를 새로 집계하도록 요청했습니다" in output
+    stored = cache.get(overview._store_key())  # jobs run inline in the tests, as on the embedded default
+    figures = stored["overview"]["figures"]
+    assert (
+        figures["active_customers"]
+        == SeededCustomer.objects.filter(center_customer_q(), customer_status="active").count()
+    )
+    assert figures["shop_only_buyers"] == SeededCustomer.objects.filter(shop_only_q()).count()
+    assert stored["versions"] == {"shop": 1, "catalog": 1}  # computed after the seed's invalidation

@@ -6,11 +6,17 @@ settings) with ``--workers`` workers on PostgreSQL + Redis, drives it with Locus
 dashboard) for ``--duration`` seconds, and reports requests per second, p50/p95/p99 and
 errors per endpoint. Any failed request makes the command fail.
 
-The rate limits are off in the server under test (``RATELIMIT_ENABLE=false``): three
-principals at hundreds of requests per second would be 429 after seconds by design. The
-counter's own cost (one Redis round trip) is measured by ``bench_platform``. Load generator and
-server share the machine's cores: the figures are a floor for a machine with a separate
-load generator.
+The rate limits stay on in the server under test, so every request pays for its counter
+(one Redis round trip), but with every scope's limit raised to 100,000,000 an hour through
+``RATE_LIMIT_OVERRIDES``: three principals at hundreds of requests per second would be 429
+after seconds by design (``--rate-limits off`` turns the counters off, as earlier rounds ran).
+Load generator and server share the machine's cores: the figures are a floor for a machine with
+a separate load generator. ``--rate N`` paces the users to N requests per second in all, to read
+the latency at a given throughput (unpaced, 32 users' latency is 32 ÷ throughput by queueing
+alone). Besides latency the command reports the CPU time the server (gunicorn
+master and workers) and Locust spent per request: unlike requests per second, that figure does
+not depend on what else the machine is doing, and 2 cores ÷ (server + generator + database and
+Redis CPU per request) bounds the throughput a quiet machine can reach.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import csv
 import json
 import os
 import random
+import resource
 import secrets
 import subprocess
 import sys
@@ -27,11 +34,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from accounts.internal_tokens import internal_token_issue
+from accounts.policy import RATE_LIMITS
 from bench.subjects import active_customer_ids
 from customers.models import Customer
 
@@ -51,6 +60,29 @@ def _wait_healthy(url: str, seconds: float) -> None:
     raise CommandError(f"gunicorn did not become healthy at {url}")
 
 
+def _warm(base: str, token: str, ids: list[int]) -> None:
+    """One detail request per subject, so the measured run starts with their results cached."""
+    for cid in ids:
+        request = urllib.request.Request(  # noqa: S310 - our own loopback server
+            f"{base}/api/v1/customers/{cid}/detail", headers={"X-Internal-Token": token}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            response.read()
+
+
+def _tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (gunicorn master and workers)."""
+    try:
+        root = psutil.Process(pid)
+        total = 0.0
+        for process in [root, *root.children(recursive=True)]:
+            times = process.cpu_times()
+            total += times.user + times.system
+    except psutil.NoSuchProcess:
+        return 0.0
+    return total
+
+
 class Command(BaseCommand):
     help = "gunicorn + Locust 부하 측정: 초당 요청 수, p50/p95/p99, 오류 (PostgreSQL + Redis)."
 
@@ -62,6 +94,14 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--subjects", type=int, default=2000, help="요청에 쓸 고객 수")
         parser.add_argument("--json", help="결과를 저장할 JSON 파일")
+        parser.add_argument("--tags", help="이 Locust 태그의 작업만 (예: detail)")
+        parser.add_argument(
+            "--rate", type=float, help="목표 초당 요청 수 (사용자마다 rate/users 로 속도 조절; 없으면 최대 속도)"
+        )
+        parser.add_argument("--warm", action="store_true", help="측정 전에 대상 고객의 상세를 한 번씩 요청 (캐시 채움)")
+        parser.add_argument(
+            "--rate-limits", choices=("on", "off"), default="on", help="요청 제한 카운터 (기본 on, 한도는 크게)"
+        )
 
     def handle(self, *args: object, **opts: object) -> None:
         if connection.vendor != "postgresql" or not settings.REDIS_URL:
@@ -77,14 +117,18 @@ class Command(BaseCommand):
         base = f"http://127.0.0.1:{port}"
         with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
             params = Path(tmp) / "params.json"
-            params.write_text(json.dumps({"tokens": tokens, "customer_ids": ids, "search_terms": terms}))
+            per_user = float(opts["rate"]) / int(opts["users"]) if opts["rate"] else None
+            params.write_text(
+                json.dumps({"tokens": tokens, "customer_ids": ids, "search_terms": terms, "per_user_rate": per_user})
+            )
             env = {
                 **os.environ,
                 "DJANGO_SETTINGS_MODULE": "config.settings.production",
                 "SECRET_KEY": secrets.token_urlsafe(64),
                 "INTERNAL_JWT_SECRET": settings.INTERNAL_JWT_SECRET,
                 "SECURE_SSL_REDIRECT": "false",
-                "RATELIMIT_ENABLE": "false",
+                "RATELIMIT_ENABLE": "true" if opts["rate_limits"] == "on" else "false",
+                "RATE_LIMIT_OVERRIDES": ",".join(f"{scope}=100000000/h" for scope in RATE_LIMITS),
                 "ALLOWED_HOSTS": "127.0.0.1",
                 "LOG_LEVEL": "WARNING",
             }
@@ -107,8 +151,12 @@ class Command(BaseCommand):
             )
             try:
                 _wait_healthy(f"{base}/api/v1/health", 60)
+                if opts["warm"]:
+                    _warm(base, tokens["ADMIN"], ids)
                 prefix = Path(tmp) / "locust"
                 started = time.time()
+                server_cpu_before = _tree_cpu(server.pid)
+                children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 result = subprocess.run(  # noqa: S603 - fixed arguments, our own venv
                     [
                         str(bin_dir / "locust"),
@@ -125,6 +173,7 @@ class Command(BaseCommand):
                         base,
                         "--csv",
                         str(prefix),
+                        *(["--tags", str(opts["tags"])] if opts["tags"] else []),
                         "--only-summary",
                         "--loglevel",
                         "WARNING",
@@ -137,6 +186,11 @@ class Command(BaseCommand):
                     timeout=int(opts["duration"]) + 120,
                 )
                 load = os.getloadavg()
+                server_cpu = _tree_cpu(server.pid) - server_cpu_before
+                children = resource.getrusage(resource.RUSAGE_CHILDREN)
+                locust_cpu = (children.ru_utime + children.ru_stime) - (
+                    children_before.ru_utime + children_before.ru_stime
+                )
                 stats = Path(f"{prefix}_stats.csv")
                 rows = list(csv.DictReader(stats.read_text(encoding="utf-8").splitlines())) if stats.exists() else []
             finally:
@@ -150,6 +204,11 @@ class Command(BaseCommand):
             "duration_s": opts["duration"],
             "started": started,
             "load_average_after": [round(x, 2) for x in load],
+            "rate_limits": opts["rate_limits"],
+            "tags": opts["tags"],
+            "target_rate": opts["rate"],
+            "warm": bool(opts["warm"]),
+            "worker_class": os.environ.get("GUNICORN_WORKER_CLASS", "sync"),
             "endpoints": {},
         }
         self.stdout.write(f"{'endpoint':32} {'req/s':>8} {'p50':>6} {'p95':>6} {'p99':>6} {'n':>8} {'errors':>7}")
@@ -170,6 +229,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{name:32} {entry['rps']:8.1f} {entry['p50_ms']:6.0f} {entry['p95_ms']:6.0f} "
                 f"{entry['p99_ms']:6.0f} {entry['requests']:8d} {entry['failures']:7d}"
+            )
+        total = out["endpoints"].get("Aggregated", {}).get("requests") or 0
+        if total:
+            out["server_cpu_ms_per_request"] = round(server_cpu / total * 1000, 2)
+            out["locust_cpu_ms_per_request"] = round(locust_cpu / total * 1000, 2)
+            self.stdout.write(
+                f"CPU per request: server {out['server_cpu_ms_per_request']} ms, "
+                f"Locust {out['locust_cpu_ms_per_request']} ms ({total} requests)"
             )
         self.stdout.write(f"load average after the run: {out['load_average_after']}")
         if opts["json"]:
