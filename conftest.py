@@ -1,122 +1,18 @@
-"""Shared fixtures: one user per role and an authenticated API client per role.
+"""Shared fixtures come from each app's test support, as pytest plugins (no test imports another
+app's test modules). See docs/architecture.md, "Tests".
 
-Tests in every app use these, e.g. ``def test_x(api_client_for): client = api_client_for("MANAGER")``.
+- ``core.testing.fixtures``: a clean cache and outage switches around every test, ``redis_only``;
+- ``accounts.testing.fixtures``: ``make_user``, ``users``, ``api_client``, ``api_client_for(role)``,
+  ``internal_client_for(role)``, ``backoffice_client_for(role)`` (a logged-in admin client),
+  ``test_routes``;
+- ``customers.testing.fixtures``: ``service_catalog``, ``center`` (a small center around one customer).
+
+Factories are imported from ``<app>.testing.factories``; the endpoint contract every
+customer-data endpoint's tests inherit from ``accounts.testing.contract``.
 """
 
-from __future__ import annotations
-
-import pytest
-from django.core.cache import cache
-from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
-
-ROLES = ("STAFF", "MANAGER", "ADMIN")
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    from accounts.throttling import fallback_counter
-    from core import outages
-    from core.cache import breaker
-
-    breaker.reset()
-    outages.reset()
-    fallback_counter.reset()
-    cache.clear()
-    yield
-    breaker.reset()
-    outages.reset()
-    fallback_counter.reset()
-    cache.clear()
-
-
-def make_internal_token(role: str = "MANAGER", sub: str = "report-service", days: float = 1, **claims) -> str:
-    """An X-Internal-Token as ``issue_internal_token`` makes it (HS256, INTERNAL_JWT_SECRET)."""
-    from accounts.internal_tokens import internal_token_issue
-
-    return internal_token_issue(service=sub, role=role, days=days, **claims)
-
-
-@pytest.fixture
-def internal_client_for():
-    """``internal_client_for("ADMIN", sub="etl")`` → an APIClient sending X-Internal-Token."""
-
-    def make(role: str, sub: str = "report-service") -> APIClient:
-        client = APIClient()
-        client.credentials(HTTP_X_INTERNAL_TOKEN=make_internal_token(role, sub))
-        return client
-
-    return make
-
-
-@pytest.fixture
-def test_routes(settings, monkeypatch):
-    """Mount core/tests/urls.py (one view per least role, a failing view) and their POLICY rows."""
-    from accounts import policy
-    from core.tests.urls import TEST_POLICY
-
-    settings.ROOT_URLCONF = "core.tests.urls"
-    for name, rules in TEST_POLICY.items():
-        monkeypatch.setitem(policy.POLICY, name, rules)
-    return TEST_POLICY
-
-
-@pytest.fixture
-def redis_only(settings):
-    """Skip unless the cache is Redis (rate counters across processes, circuit breaker)."""
-    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
-        pytest.skip("needs REDIS_URL")
-
-
-@pytest.fixture
-def make_user(db):
-    from accounts.models import User
-
-    def make(role: str = "STAFF", username: str | None = None, password: str = "pw-Test-1234!", **extra) -> User:  # noqa: S107
-        username = username or f"{role.lower()}-user"
-        user = User.objects.create_user(username=username, password=password, role=role, **extra)
-        return user
-
-    return make
-
-
-@pytest.fixture
-def users(make_user) -> dict:
-    return {role: make_user(role) for role in ROLES}
-
-
-@pytest.fixture
-def api_client() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
-def api_client_for(users):
-    """``api_client_for("MANAGER")`` → an APIClient with a valid Bearer token of that role."""
-
-    def make(role: str) -> APIClient:
-        client = APIClient()
-        token = AccessToken.for_user(users[role])
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        client.user = users[role]
-        return client
-
-    return make
-
-
-@pytest.fixture(autouse=True)
-def _audit_truncate_guard_off_for_flush(request):
-    """Django empties the database after a ``transaction=True`` test with TRUNCATE, which the
-    audit table refuses on PostgreSQL (migration accounts 0005). Only for that flush, the test
-    database's TRUNCATE trigger is switched off (the guard test switches it on again)."""
-    marker = request.node.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction")):
-        yield
-        return
-    request.getfixturevalue("transactional_db")  # so this teardown runs before the flush
-    yield
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE accounts_auditlog DISABLE TRIGGER accounts_auditlog_no_truncate")
+pytest_plugins = [
+    "core.testing.fixtures",
+    "accounts.testing.fixtures",
+    "customers.testing.fixtures",
+]

@@ -28,6 +28,7 @@ import pandas as pd
 from django.contrib.auth import get_user_model
 from faker import Faker
 
+from customers.catalog import SERVICES
 from customers.models import (
     Customer,
     CustomerPreference,
@@ -42,54 +43,7 @@ from customers.models import (
 )
 from customers.services.bulk import bulk_insert, dates_sql, datetimes_sql, is_postgres, next_ids, reset_sequences
 
-SERVICE_CATALOG: list[dict] = [
-    {
-        "code": "brain",
-        "name": "브레인 피드백",
-        "duration_minutes": 40,
-        "price": 50000,
-        "description": "뇌파 측정 기반 뉴로피드백 훈련 (40분)",
-        "expected_benefit": "스트레스 완화, 집중력 향상, 수면 개선",
-        "goal_tags": ["stress_management", "focus", "sleep_quality"],
-    },
-    {
-        "code": "pulse",
-        "name": "펄스",
-        "duration_minutes": 30,
-        "price": 40000,
-        "description": "저주파 펄스 근육 이완 케어 (30분)",
-        "expected_benefit": "근육 이완, 통증 완화, 혈액순환",
-        "goal_tags": ["pain_relief", "circulation", "recovery"],
-    },
-    {
-        "code": "lymph",
-        "name": "림프 순환 케어",
-        "duration_minutes": 50,
-        "price": 60000,
-        "description": "림프 순환 촉진 압박 케어 (50분)",
-        "expected_benefit": "부종 완화, 면역력, 디톡스",
-        "goal_tags": ["immunity", "detox", "weight_management"],
-    },
-    {
-        "code": "red",
-        "name": "레드라이트 테라피",
-        "duration_minutes": 20,
-        "price": 30000,
-        "description": "적색광·근적외선 광 테라피 (20분)",
-        "expected_benefit": "피부 개선, 피로 회복, 수면 리듬",
-        "goal_tags": ["skin_care", "recovery", "sleep_quality"],
-    },
-    {
-        "code": "ai_bike",
-        "name": "AI 바이크",
-        "duration_minutes": 30,
-        "price": 25000,
-        "description": "AI 맞춤 강도 실내 사이클 (30분)",
-        "expected_benefit": "체중 관리, 심폐 지구력, 활력",
-        "goal_tags": ["weight_management", "fitness", "energy"],
-    },
-]
-CODES = [s["code"] for s in SERVICE_CATALOG]
+CODES = [spec.code for spec in SERVICES]
 
 # name, price (KRW), validity (days), sessions per service
 PACKAGE_CATALOG: list[tuple[str, int, int, dict[str, int]]] = [
@@ -101,14 +55,18 @@ PACKAGE_CATALOG: list[tuple[str, int, int, dict[str, int]]] = [
     ("프리미엄 케어", 1800000, 180, {"brain": 10, "pulse": 10, "lymph": 10, "red": 10}),
 ]
 
-GOALS = ["스트레스 해소", "수면 개선", "체중 감량", "집중력 향상", "면역력 강화", "통증 완화", "피부 개선", "체력 향상"]
-INTERESTS = {
-    "brain": ["stress_management", "focus", "sleep_quality"],
-    "pulse": ["pain_relief", "recovery"],
-    "lymph": ["immunity", "detox"],
-    "red": ["skin_care", "sleep_quality"],
-    "ai_bike": ["weight_management", "fitness"],
-}
+GOALS = [
+    "스트레스 해소",
+    "수면 개선",
+    "체중 감량",
+    "집중력 향상",
+    "면역력 강화",
+    "통증 완화",
+    "피부 개선",
+    "지구력 향상",
+]
+# a customer's health interests name the subject of the goal tags of the services they favour
+INTERESTS = {spec.code: list(spec.interests) for spec in SERVICES}
 OCCUPATIONS = [
     "회사원", "회사원", "회사원", "자영업", "프리랜서", "교사", "공무원", "주부", "학생", "간호사",
     "개발자", "디자이너", "연구원", "은퇴", "의사", "약사", "영업직", "마케터",
@@ -144,9 +102,8 @@ def catalog_ensure() -> tuple[dict[str, Service], list[tuple[Package, dict[int, 
     """Create or update the 5 services and the packages; return them (packages with
     ``{service_id: sessions}``)."""
     services = {}
-    for spec in SERVICE_CATALOG:
-        values = {k: v for k, v in spec.items() if k != "code"}
-        services[spec["code"]], _ = Service.objects.update_or_create(code=spec["code"], defaults=values)
+    for spec in SERVICES:
+        services[spec.code], _ = Service.objects.update_or_create(code=spec.code, defaults=spec.defaults())
     packages = []
     for name, price, days, items in PACKAGE_CATALOG:
         package, _ = Package.objects.update_or_create(
@@ -160,7 +117,7 @@ def catalog_ensure() -> tuple[dict[str, Service], list[tuple[Package, dict[int, 
 
 
 def _package_description(items: dict[str, int]) -> str:
-    names = {s["code"]: s["name"] for s in SERVICE_CATALOG}
+    names = {spec.code: spec.name for spec in SERVICES}
     return ", ".join(f"{names[c]} {n}회" for c, n in items.items())
 
 

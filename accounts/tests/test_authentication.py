@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.authentication import decode_internal_token
-from conftest import make_internal_token
+from accounts.testing.fixtures import make_internal_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")]
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from accounts.models import AuditLog
-from customers.tests.factories import CustomerFactory
+from customers.testing.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

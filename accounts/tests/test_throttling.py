@@ -7,8 +7,8 @@ import threading
 import pytest
 from django.test import Client
 
+from accounts.testing.fixtures import make_internal_token
 from accounts.throttling import PolicyRateThrottle, rate_for
-from conftest import make_internal_token
 
 STAFF_URL = "/api/v1/_test/staff"
 MANAGER_URL = "/api/v1/_test/manager"

@@ -27,7 +27,7 @@ from commerce.models import (
     SearchQuery,
     WishlistItem,
 )
-from commerce.tests.factories import (
+from commerce.testing.factories import (
     CartEventFactory,
     CategoryFactory,
     OrderFactory,
@@ -37,26 +37,25 @@ from commerce.tests.factories import (
     SearchQueryFactory,
     WishlistItemFactory,
 )
-from customers.tests.admin_fixtures import admin_client
-from customers.tests.factories import CustomerFactory
+from customers.testing.factories import CustomerFactory
 from ml.models import ModelArtifact
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(make_user):
-    return admin_client(make_user, "STAFF")
+def staff(backoffice_client_for):
+    return backoffice_client_for("STAFF")
 
 
 @pytest.fixture
-def manager(make_user):
-    return admin_client(make_user, "MANAGER")
+def manager(backoffice_client_for):
+    return backoffice_client_for("MANAGER")
 
 
 @pytest.fixture
-def admin(make_user):
-    return admin_client(make_user, "ADMIN")
+def admin(backoffice_client_for):
+    return backoffice_client_for("ADMIN")
 
 
 @pytest.fixture

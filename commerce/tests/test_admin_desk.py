@@ -8,14 +8,13 @@ import pytest
 from django.urls import reverse
 
 from commerce.models import OrderStatus
-from commerce.tests.factories import OrderFactory, ProductFactory, ReviewFactory
-from customers.tests.admin_fixtures import admin_client
+from commerce.testing.factories import OrderFactory, ProductFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_order_status_dropdown_offers_only_valid_transitions(make_user):
-    manager = admin_client(make_user, "MANAGER")
+def test_order_status_dropdown_offers_only_valid_transitions(backoffice_client_for):
+    manager = backoffice_client_for("MANAGER")
     order = OrderFactory(status=OrderStatus.CONFIRMED)
     form = manager.get(reverse("admin:commerce_order_change", args=[order.pk])).context["adminform"].form
     assert [value for value, _label in form.fields["status"].choices] == ["CONFIRMED", "PREPARING", "CANCELLED"]
@@ -24,8 +23,8 @@ def test_order_status_dropdown_offers_only_valid_transitions(make_user):
     assert "status" not in form.fields  # nothing left to choose: shown read-only
 
 
-def test_product_page_shows_rating_reviews_image_and_nutrition(make_user):
-    manager = admin_client(make_user, "MANAGER")
+def test_product_page_shows_rating_reviews_image_and_nutrition(backoffice_client_for):
+    manager = backoffice_client_for("MANAGER")
     product = ProductFactory(price=Decimal("12900"), image_url="https://img.example.kr/products/1.jpg")
     ReviewFactory(product=product, rating=5, content="아삭하고 맛있어요")
     ReviewFactory(product=product, rating=4, content="조금 짜요")
@@ -39,10 +38,10 @@ def test_product_page_shows_rating_reviews_image_and_nutrition(make_user):
     assert reviews.status_code == 200 and "조금 짜요" in reviews.content.decode()
 
 
-def test_product_page_audits_the_reviewers_shown(make_user):
+def test_product_page_audits_the_reviewers_shown(backoffice_client_for):
     from accounts.models import AuditLog
 
-    admin = admin_client(make_user, "ADMIN")
+    admin = backoffice_client_for("ADMIN")
     product = ProductFactory()
     review = ReviewFactory(product=product, rating=5)
     admin.get(reverse("admin:commerce_product_change", args=[product.pk]))

@@ -10,15 +10,14 @@ from django.urls import reverse
 
 from accounts.models import AuditLog
 from commerce.models import DeletionLog, Order, Product
-from commerce.tests.factories import OrderFactory, ProductFactory
-from customers.tests.admin_fixtures import admin_client
-from customers.tests.factories import CustomerFactory
+from commerce.testing.factories import OrderFactory, ProductFactory
+from customers.testing.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_an_order_without_lines_is_refused_with_the_reason_and_nothing_saved(make_user):
-    manager = admin_client(make_user, "MANAGER")
+def test_an_order_without_lines_is_refused_with_the_reason_and_nothing_saved(backoffice_client_for):
+    manager = backoffice_client_for("MANAGER")
     buyer = CustomerFactory()
     response = manager.post(
         reverse("admin:commerce_order_add"),
@@ -44,8 +43,8 @@ def test_an_order_without_lines_is_refused_with_the_reason_and_nothing_saved(mak
     assert not AuditLog.objects.filter(action="create").exists()
 
 
-def test_deleting_selected_products_and_orders_goes_through_the_services(make_user):
-    admin = admin_client(make_user, "ADMIN")
+def test_deleting_selected_products_and_orders_goes_through_the_services(backoffice_client_for):
+    admin = backoffice_client_for("ADMIN")
     first, second = ProductFactory(), ProductFactory()
     response = admin.post(
         reverse("admin:commerce_product_changelist"),

@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from commerce.models import CartEvent, Order, OrderItem, Product, Review
-from commerce.tests.factories import CartEventFactory, OrderFactory, ProductFactory, ReviewFactory
+from commerce.testing.factories import CartEventFactory, OrderFactory, ProductFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 

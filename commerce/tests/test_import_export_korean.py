@@ -19,9 +19,8 @@ from accounts.backoffice.resources import UNEXPECTED_ROW_ERROR
 from accounts.masking import mask_name
 from accounts.models import AuditLog
 from commerce.models import Order, OrderItem, OrderStatus, Product
-from commerce.tests.factories import CategoryFactory, OrderFactory, ProductFactory
-from customers.tests.admin_fixtures import admin_client
-from customers.tests.factories import CustomerFactory
+from commerce.testing.factories import CategoryFactory, OrderFactory, ProductFactory
+from customers.testing.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +30,8 @@ STATUSES = "주문 접수, 주문 확인, 상품 준비, 배송 중, 배송 완�
 
 
 @pytest.fixture
-def manager(make_user):
-    return admin_client(make_user, "MANAGER")
+def manager(backoffice_client_for):
+    return backoffice_client_for("MANAGER")
 
 
 def upload(client, model: str, content: bytes, *, name: str | None = None, fmt: str = "0"):

@@ -14,9 +14,9 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import AuditLog
 from commerce.models import Order, OrderItem, OrderStatus, Product
-from commerce.tests.factories import ProductFactory
+from commerce.testing.factories import ProductFactory
 from customers.models import Customer
-from customers.tests.factories import CustomerFactory
+from customers.testing.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,10 @@ from commerce.selectors.orders import orders_total_mismatch
 from commerce.selectors.products import products_with_ratings
 from commerce.services.engagement import cart_event_record, review_create, wishlist_add, wishlist_remove
 from commerce.services.orders import order_create, order_status_change
-from commerce.tests.factories import OrderFactory, ProductFactory
+from commerce.testing.factories import OrderFactory, ProductFactory
 from core.cache import scope_version
 from core.errors import ApiError
-from customers.tests.factories import CustomerFactory
+from customers.testing.factories import CustomerFactory
 
 ACTOR = system_principal("test")
 pytestmark = pytest.mark.django_db

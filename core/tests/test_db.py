@@ -71,7 +71,7 @@ def test_customer_table_is_vacuumed_often() -> None:
 def test_analyze_database_vacuum_marks_the_named_tables() -> None:
     from io import StringIO
 
-    from customers.tests.factories import CustomerFactory
+    from customers.testing.factories import CustomerFactory
 
     CustomerFactory.create_batch(3)
     out = StringIO()

@@ -64,7 +64,7 @@ def test_deeply_nested_json_login_is_400(api_client):
 
 def test_nested_preferences_are_400_and_change_nothing(api_client_for):
     from customers.models import CustomerPreference
-    from customers.tests.factories import CustomerFactory
+    from customers.testing.factories import CustomerFactory
 
     customer = CustomerFactory()
     nested = '{"preferences": {"health_interests": ' + "[" * 10_000 + "]" * 10_000 + "}}"

@@ -203,7 +203,7 @@ def _fuzz(case, users, caller: str) -> None:
     derandomized (CI sees the same cases)."""
     headers = dict(case.headers or {})
     if caller == "service":
-        from conftest import make_internal_token
+        from accounts.testing.fixtures import make_internal_token
 
         headers["X-Internal-Token"] = make_internal_token("MANAGER", sub="fuzz-service")
     elif caller != "anonymous":

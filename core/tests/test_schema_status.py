@@ -28,7 +28,7 @@ def test_delete_customer_documents_200():
 
 @pytest.mark.django_db
 def test_delete_customer_answers_200(api_client_for):
-    from customers.tests.factories import CustomerFactory
+    from customers.testing.factories import CustomerFactory
 
     customer = CustomerFactory()
     assert api_client_for("ADMIN").delete(f"/api/v1/customers/{customer.pk}").status_code == 200

@@ -26,8 +26,7 @@ from customers.models import (
     Service,
     ServiceSession,
 )
-from customers.tests.admin_fixtures import admin_client
-from customers.tests.factories import (
+from customers.testing.factories import (
     CustomerFactory,
     CustomerPreferenceFactory,
     HealthMetricFactory,
@@ -63,18 +62,18 @@ def customer(db) -> Customer:
 
 
 @pytest.fixture
-def staff(make_user):
-    return admin_client(make_user, "STAFF")
+def staff(backoffice_client_for):
+    return backoffice_client_for("STAFF")
 
 
 @pytest.fixture
-def manager(make_user):
-    return admin_client(make_user, "MANAGER")
+def manager(backoffice_client_for):
+    return backoffice_client_for("MANAGER")
 
 
 @pytest.fixture
-def admin(make_user):
-    return admin_client(make_user, "ADMIN")
+def admin(backoffice_client_for):
+    return backoffice_client_for("ADMIN")
 
 
 def object_of(model: type, customer: Customer) -> object:

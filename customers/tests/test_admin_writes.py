@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from accounts.models import AuditLog
 from customers.models import Customer, PackageBalance, PackagePurchase, ServiceSession
-from customers.tests.admin_fixtures import admin_client
-from customers.tests.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory, ServiceFactory
+from customers.testing.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +20,8 @@ def messages_of(response) -> list[tuple[str, str]]:
     return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
 
 
-def test_selling_a_withdrawn_package_shows_why_keeps_the_input_and_saves_nothing(make_user):
-    staff = admin_client(make_user, "STAFF")
+def test_selling_a_withdrawn_package_shows_why_keeps_the_input_and_saves_nothing(backoffice_client_for):
+    staff = backoffice_client_for("STAFF")
     customer = CustomerFactory()
     package = PackageFactory(name="브레인 10회", is_active=False)
     response = staff.post(
@@ -41,8 +40,8 @@ def test_selling_a_withdrawn_package_shows_why_keeps_the_input_and_saves_nothing
     assert not AuditLog.objects.filter(action="create").exists()
 
 
-def test_recording_a_session_outside_the_package_says_so_and_redeems_nothing(make_user):
-    staff = admin_client(make_user, "STAFF")
+def test_recording_a_session_outside_the_package_says_so_and_redeems_nothing(backoffice_client_for):
+    staff = backoffice_client_for("STAFF")
     customer = CustomerFactory()
     purchase = PackagePurchaseFactory(customer=customer, package=PackageFactory(items={"brain": 10}))
     red = ServiceFactory(code="red")
@@ -65,8 +64,8 @@ def test_recording_a_session_outside_the_package_says_so_and_redeems_nothing(mak
     assert list(PackageBalance.objects.filter(purchase=purchase).values_list("used", flat=True)) == [0]
 
 
-def test_deleting_selected_customers_goes_through_the_service(make_user):
-    admin = admin_client(make_user, "ADMIN")
+def test_deleting_selected_customers_goes_through_the_service(backoffice_client_for):
+    admin = backoffice_client_for("ADMIN")
     first, second = CustomerFactory(), CustomerFactory()
     response = admin.post(
         reverse("admin:customers_customer_changelist"),

@@ -34,9 +34,9 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 @pytest.fixture
 def desk_data(make_user):
+    from accounts.testing.fixtures import grant_role_permissions
     from customers.models import PackageBalance
-    from customers.tests.admin_fixtures import grant_role_permissions
-    from customers.tests.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory, ServiceFactory
+    from customers.testing.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory, ServiceFactory
 
     user = make_user("MANAGER", username="desk-manager", password=PASSWORD, is_staff=True)
     grant_role_permissions(user)

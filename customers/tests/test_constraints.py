@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from customers.models import Customer, HealthMetric, PackageBalance, PackagePurchase, Service, ServiceSession
-from customers.tests.factories import (
+from customers.testing.factories import (
     CustomerFactory,
     HealthMetricFactory,
     PackageFactory,

@@ -20,25 +20,24 @@ from customers.models import Customer, PackageBalance, PackagePurchase, ServiceS
 from customers.selectors.balances import customer_balances, d_day
 from customers.services.profile import customer_update
 from customers.services.sessions import session_correct, session_record, session_void
-from customers.tests.admin_fixtures import admin_client
-from customers.tests.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory, ServiceFactory
+from customers.testing.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(make_user):
-    return admin_client(make_user, "STAFF")
+def staff(backoffice_client_for):
+    return backoffice_client_for("STAFF")
 
 
 @pytest.fixture
-def manager(make_user):
-    return admin_client(make_user, "MANAGER")
+def manager(backoffice_client_for):
+    return backoffice_client_for("MANAGER")
 
 
 @pytest.fixture
-def admin(make_user):
-    return admin_client(make_user, "ADMIN")
+def admin(backoffice_client_for):
+    return backoffice_client_for("ADMIN")
 
 
 @pytest.fixture
@@ -277,7 +276,7 @@ def test_api_membership_change_is_admin_only(desk, api_client_for):
 
 # --- ADMIN sees the names in the related pages --------------------------------------------
 def test_admin_sees_unmasked_names_in_related_pages(desk, staff, admin):
-    from commerce.tests.factories import OrderFactory, ProductFactory, ReviewFactory
+    from commerce.testing.factories import OrderFactory, ProductFactory, ReviewFactory
 
     customer, purchase, brain = desk
     session = _record(customer, purchase, brain, admin.user)

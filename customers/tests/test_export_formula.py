@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from core.spreadsheet import escape_formula
-from customers.tests.factories import CustomerFactory
+from customers.testing.factories import CustomerFactory
 from customers.tests.test_import_export import XLSX_FORMAT, export_selected
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +33,8 @@ def test_escape_formula(value, escaped):
     assert escape_formula(value) == escaped
 
 
-def test_admin_xlsx_export_writes_formulae_as_text(make_user):
-    from customers.tests.admin_fixtures import admin_client
-
-    client = admin_client(make_user, "ADMIN", is_superuser=True)
+def test_admin_xlsx_export_writes_formulae_as_text(backoffice_client_for):
+    client = backoffice_client_for("ADMIN", is_superuser=True)
     chosen = CustomerFactory(name=EVIL, occupation="@cmd|' /C calc'!A0")
     response = export_selected(client, [chosen.pk], fmt=XLSX_FORMAT)
     assert response.status_code == 200
@@ -48,10 +46,8 @@ def test_admin_xlsx_export_writes_formulae_as_text(make_user):
     assert "'@cmd|' /C calc'!A0" in values
 
 
-def test_admin_csv_export_escapes_formulae(make_user):
-    from customers.tests.admin_fixtures import admin_client
-
-    client = admin_client(make_user, "ADMIN", is_superuser=True)
+def test_admin_csv_export_escapes_formulae(backoffice_client_for):
+    client = backoffice_client_for("ADMIN", is_superuser=True)
     chosen = CustomerFactory(name=EVIL)
     response = export_selected(client, [chosen.pk])
     text = response.content.decode("utf-8-sig")

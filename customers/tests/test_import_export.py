@@ -14,8 +14,7 @@ from django.urls import reverse
 from accounts.masking import mask_email, mask_name, mask_phone
 from accounts.models import AuditLog
 from customers.models import Customer
-from customers.tests.admin_fixtures import admin_client
-from customers.tests.factories import CustomerFactory
+from customers.testing.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +23,18 @@ XLSX_FORMAT = "1"
 
 
 @pytest.fixture
-def manager(make_user):
-    return admin_client(make_user, "MANAGER")
+def manager(backoffice_client_for):
+    return backoffice_client_for("MANAGER")
 
 
 @pytest.fixture
-def admin(make_user):
-    return admin_client(make_user, "ADMIN")
+def admin(backoffice_client_for):
+    return backoffice_client_for("ADMIN")
 
 
 @pytest.fixture
-def staff(make_user):
-    return admin_client(make_user, "STAFF")
+def staff(backoffice_client_for):
+    return backoffice_client_for("STAFF")
 
 
 def upload(client, content: bytes, name: str = "customers.csv", fmt: str = CSV_FORMAT):

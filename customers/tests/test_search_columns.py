@@ -16,7 +16,7 @@ from customers.selectors.search import EXPIRING_DAYS, SearchParams, customer_sea
 from customers.selectors.stats import customer_stats_derived, customer_stats_stored
 from customers.services.packages import package_purchase_cancel, package_purchase_create, package_purchase_extend
 from customers.services.sessions import session_record
-from customers.tests.factories import (
+from customers.testing.factories import (
     CustomerFactory,
     PackageFactory,
     PackagePurchaseFactory,

@@ -11,8 +11,7 @@ from django.urls import reverse
 from accounts.models import AuditLog
 from accounts.sealing import unseal
 from accounts.search_terms import SearchTermKind, mask_search_term, search_term_kind
-from customers.tests.admin_fixtures import admin_client
-from customers.tests.factories import CustomerFactory, PackagePurchaseFactory
+from customers.testing.factories import CustomerFactory, PackagePurchaseFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/customers/search"
@@ -110,24 +109,24 @@ def test_api_audit_row_keeps_the_term_masked_sealed_and_hashed(api_client_for, c
 
 # --- the admin follows the same rules ----------------------------------------------------
 @pytest.mark.parametrize("q", ["1861", "37231861", "010-3723-1861", "김채원", "chaewon@example.com"])
-def test_admin_staff_finds_customer_by_whole_value_or_last_four(make_user, chae, q):
-    client = admin_client(make_user, "STAFF")
+def test_admin_staff_finds_customer_by_whole_value_or_last_four(backoffice_client_for, chae, q):
+    client = backoffice_client_for("STAFF")
     response = client.get(reverse("admin:customers_customer_changelist"), {"q": q})
     assert response.status_code == 200
     assert [c.pk for c in response.context["cl"].result_list] == [chae["target"].pk]
 
 
 @pytest.mark.parametrize("q", PARTIAL_GUESSES)
-def test_admin_staff_learns_nothing_from_partial_guesses(make_user, chae, q):
-    client = admin_client(make_user, "STAFF")
+def test_admin_staff_learns_nothing_from_partial_guesses(backoffice_client_for, chae, q):
+    client = backoffice_client_for("STAFF")
     response = client.get(reverse("admin:customers_customer_changelist"), {"q": q})
     assert list(response.context["cl"].result_list) == []
 
 
-def test_admin_related_changelist_uses_the_same_rules(make_user, chae):
+def test_admin_related_changelist_uses_the_same_rules(backoffice_client_for, chae):
     purchase = PackagePurchaseFactory(customer=chae["target"])
     PackagePurchaseFactory(customer=chae["other"])
-    client = admin_client(make_user, "STAFF")
+    client = backoffice_client_for("STAFF")
     url = reverse("admin:customers_packagepurchase_changelist")
     assert [p.pk for p in client.get(url, {"q": "1861"}).context["cl"].result_list] == [purchase.pk]
     assert list(client.get(url, {"q": "김채"}).context["cl"].result_list) == []
@@ -135,14 +134,14 @@ def test_admin_related_changelist_uses_the_same_rules(make_user, chae):
     assert purchase.pk in [p.pk for p in client.get(url, {"q": purchase.package.name}).context["cl"].result_list]
 
 
-def test_admin_unmasked_user_keeps_partial_matching(make_user, chae):
-    client = admin_client(make_user, "ADMIN", is_superuser=True)
+def test_admin_unmasked_user_keeps_partial_matching(backoffice_client_for, chae):
+    client = backoffice_client_for("ADMIN", is_superuser=True)
     response = client.get(reverse("admin:customers_customer_changelist"), {"q": "김채"})
     assert {c.pk for c in response.context["cl"].result_list} == {chae["target"].pk, chae["other"].pk}
 
 
-def test_admin_search_audit_row_is_masked_and_sealed(make_user, chae):
-    client = admin_client(make_user, "STAFF")
+def test_admin_search_audit_row_is_masked_and_sealed(backoffice_client_for, chae):
+    client = backoffice_client_for("STAFF")
     client.get(reverse("admin:customers_customer_changelist"), {"q": "010-3723-1861"})
     row = AuditLog.objects.filter(action="list").latest("id")
     assert row.query["q"] == "010-****-1861"
@@ -170,9 +169,9 @@ def test_many_distinct_searches_raise_one_alert_and_one_warning(api_client_for, 
     assert AuditLog.objects.filter(action="alert").count() == 1
 
 
-def test_admin_searches_count_towards_enumeration(make_user, chae, settings):
+def test_admin_searches_count_towards_enumeration(backoffice_client_for, chae, settings):
     settings.SEARCH_ENUMERATION_LIMIT = 2
-    client = admin_client(make_user, "STAFF")
+    client = backoffice_client_for("STAFF")
     for q in ("김가나", "김다라", "김마바"):
         client.get(reverse("admin:customers_customer_changelist"), {"q": q})
     assert AuditLog.objects.filter(action="alert", query__alert="search_enumeration").count() == 1

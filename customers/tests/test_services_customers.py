@@ -10,7 +10,7 @@ from accounts.principal import system_principal
 from core.errors import ApiError
 from customers.models import Customer, CustomerPreference, CustomerStatus, HealthMetric, ServiceSession
 from customers.services.customers import ANONYMISED_NAME, customer_create, customer_delete
-from customers.tests.factories import (
+from customers.testing.factories import (
     CustomerFactory,
     CustomerPreferenceFactory,
     HealthMetricFactory,

@@ -14,7 +14,7 @@ from core.cache import scope_version
 from core.errors import ApiError
 from customers.models import PackageBalance, PackagePurchase, PurchaseStatus
 from customers.services.packages import package_purchase_cancel, package_purchase_create, package_purchase_extend
-from customers.tests.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory
+from customers.testing.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory
 
 ACTOR = system_principal("test")
 pytestmark = pytest.mark.django_db

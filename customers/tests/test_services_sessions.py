@@ -14,7 +14,7 @@ from accounts.principal import system_principal
 from core.errors import ApiError
 from customers.models import PackageBalance, PurchaseStatus, ServiceSession
 from customers.services.sessions import session_record
-from customers.tests.factories import (
+from customers.testing.factories import (
     CustomerFactory,
     PackageFactory,
     PackagePurchaseFactory,

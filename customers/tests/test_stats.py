@@ -14,7 +14,7 @@ from customers.selectors.stats import customer_stats_derived, customer_stats_sto
 from customers.services.packages import package_purchase_cancel, package_purchase_create
 from customers.services.sessions import session_record
 from customers.services.stats import customer_stats_refresh
-from customers.tests.factories import CustomerFactory, PackageFactory, ServiceFactory, ServiceSessionFactory
+from customers.testing.factories import CustomerFactory, PackageFactory, ServiceFactory, ServiceSessionFactory
 
 ACTOR = system_principal("test")
 pytestmark = pytest.mark.django_db

@@ -11,15 +11,20 @@ from django.db.models import Count, F, Max, Min
 
 from commerce.models import CartEvent, Order, OrderItem, PageView, Product, Review, SearchQuery, WishlistItem
 from commerce.selectors.orders import orders_total_mismatch
+from customers.catalog import SERVICES
 from customers.models import (
     Customer,
     CustomerPreference,
     HealthMetric,
     PackageBalance,
     PackagePurchase,
+    Service,
     ServiceSession,
 )
 from customers.selectors.stats import customer_stats_derived, customer_stats_stored
+from customers.testing.factories import ServiceFactory
+from demo.center import GOALS, INTERESTS, catalog_ensure
+from recommendations.center.selectors import goal_keywords, goal_matches
 
 pytestmark = pytest.mark.django_db
 AS_OF = "2026-06-30"
@@ -102,6 +107,12 @@ def test_small_preset_volumes_and_invariants():
         .exclude(customer_id=F("purchase__customer_id"))
         .exists()
     )
+    # the center recommender's goal fit works on the demo as in the tests: every customer's
+    # stated goals or interests name a goal tag of at least one service
+    services = list(Service.objects.all())
+    for goals, interests in CustomerPreference.objects.values_list("customer__health_goals", "health_interests"):
+        text = f"{goals} {' '.join(interests)}"
+        assert any(goal_matches(service, text) for service in services), text
 
 
 def test_if_empty_does_nothing_when_data_exists():
@@ -163,3 +174,34 @@ def test_seed_demo_refreshes_the_admin_overview():
     )
     assert figures["shop_only_buyers"] == SeededCustomer.objects.filter(shop_only_q()).count()
     assert stored["versions"] == {"shop": 1, "catalog": 1}  # computed after the seed's invalidation
+
+
+# --- one service catalogue (customers/catalog.py) for the demo and the factories -----------------
+SERVICE_FIELDS = ("name", "duration_minutes", "price", "description", "expected_benefit", "goal_tags")
+
+
+def test_demo_and_factories_create_the_same_services():
+    factory = {spec.code: [getattr(ServiceFactory(code=spec.code), f) for f in SERVICE_FIELDS] for spec in SERVICES}
+    services, _packages = catalog_ensure()  # updates the same five rows with the demo's values
+    demo = {code: [getattr(s, f) for f in SERVICE_FIELDS] for code, s in services.items()}
+    assert demo == factory
+    assert Service.objects.count() == 5
+    assert demo["brain"] == [
+        "브레인 피드백",
+        40,
+        50000,
+        "뇌파 측정 기반 뉴로피드백 훈련 (40분)",
+        "스트레스 완화, 집중력 향상, 수면 개선",
+        ["스트레스 관리", "집중력 향상", "수면 개선"],
+    ]
+
+
+def test_demo_goals_and_interests_use_the_catalogue_vocabulary():
+    """Each goal a demo customer may state, and each interest, names a service's goal tag in the
+    recommender's terms (``goal_keywords``), as the factories' goals do."""
+    keywords = {word for spec in SERVICES for tag in spec.goal_tags for word in goal_keywords(tag)}
+    for goal in GOALS:
+        assert set(goal_keywords(goal)) & keywords, goal
+    for code, interests in INTERESTS.items():
+        assert interests == [tag.split()[0] for tag in next(s for s in SERVICES if s.code == code).goal_tags]
+        assert all(word in keywords for word in interests), code

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from commerce.tests.factories import CategoryFactory, ProductFactory
+from commerce.testing.factories import CategoryFactory, ProductFactory
 
 
 @pytest.fixture(autouse=True)

@@ -7,16 +7,15 @@ import pytest
 from django.urls import reverse
 
 from commerce.models import DeletionLog, Product
-from commerce.tests.factories import ProductFactory
-from customers.tests.admin_fixtures import admin_client
+from commerce.testing.factories import ProductFactory
 from etl.models import SyncRun, SyncState
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin(make_user):
-    return admin_client(make_user, "ADMIN")
+def admin(backoffice_client_for):
+    return backoffice_client_for("ADMIN")
 
 
 def test_sync_page_shows_cursor_last_run_counts_and_errors(admin, catalog, django_capture_on_commit_callbacks):

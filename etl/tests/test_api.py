@@ -116,7 +116,7 @@ def test_product_delete_with_orders_is_refused_and_logs_nothing(db, users):
     from accounts.principal import principal_from_user
     from commerce.models import DeletionLog, Product
     from commerce.services.products import product_delete
-    from commerce.tests.factories import OrderFactory
+    from commerce.testing.factories import OrderFactory
     from core.errors import ApiError
 
     order = OrderFactory()

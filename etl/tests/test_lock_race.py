@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from commerce.tests.factories import ProductFactory
+from commerce.testing.factories import ProductFactory
 from core.errors import ApiError
 from etl.models import SyncRun
 from etl.services.sync import etl_sync_start

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from commerce.tests.factories import ProductFactory
+from commerce.testing.factories import ProductFactory
 
 from .helpers import start_sync
 

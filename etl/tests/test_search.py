@@ -99,7 +99,7 @@ def test_search_before_any_sync_says_so(catalog, api_client_for):
 
 
 def test_searches_see_the_new_index_only_after_the_switch(synced, api_client_for, django_capture_on_commit_callbacks):
-    from commerce.tests.factories import ProductFactory
+    from commerce.testing.factories import ProductFactory
 
     client = api_client_for("STAFF")
     ProductFactory(name="순창 찹쌀고추장 1kg", category=synced["categories"]["sauce"])

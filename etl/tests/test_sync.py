@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.principal import principal_from_user
 from commerce.models import DeletionLog, Product
 from commerce.services.products import product_deactivate, product_delete
-from commerce.tests.factories import OrderFactory, ProductFactory
+from commerce.testing.factories import OrderFactory, ProductFactory
 from core.models import Job
 from etl.models import SyncRun, SyncState
 from etl.services import sync as sync_service

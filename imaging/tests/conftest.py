@@ -1,29 +1,16 @@
-"""A local image server (the only network these tests touch is 127.0.0.1) and image helpers."""
+"""A local image server (the only network these tests touch is 127.0.0.1); image helpers are in
+``images.py``."""
 
 from __future__ import annotations
 
 import contextlib
-import io
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from PIL import Image
 
 from imaging.synth.products import render_product
-
-
-def jpeg_bytes(img: Image.Image, **kw: object) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=90, **kw)
-    return buf.getvalue()
-
-
-def png_bytes(img: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, "PNG")
-    return buf.getvalue()
+from imaging.tests.images import jpeg_bytes
 
 
 @pytest.fixture(scope="session")
@@ -114,14 +101,3 @@ def allow_local(settings):
     """The allow-list lets 127.0.0.1 (the test server) through, as the brief's tests need."""
     settings.IMAGING_FETCH_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
     return settings
-
-
-def endless(chunk: bytes = b"\xff" * 65536, delay: float = 0.0):
-    def write(wfile: io.BufferedIOBase) -> None:
-        wfile.write(b"\xff\xd8\xff\xe0")
-        for _ in range(2000):
-            wfile.write(chunk)
-            if delay:
-                time.sleep(delay)
-
-    return write

@@ -9,23 +9,22 @@ from django.urls import reverse
 
 from accounts.models import AuditLog
 from commerce.models import Product
-from commerce.tests.factories import ProductFactory
-from customers.tests.admin_fixtures import admin_client
+from commerce.testing.factories import ProductFactory
 from imaging.synth.labels import label_photo_bytes
 from imaging.synth.products import render_product
-from imaging.tests.conftest import jpeg_bytes
+from imaging.tests.images import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def manager(make_user):
-    return admin_client(make_user, "MANAGER")
+def manager(backoffice_client_for):
+    return backoffice_client_for("MANAGER")
 
 
 @pytest.fixture
-def staff(make_user):
-    return admin_client(make_user, "STAFF")
+def staff(backoffice_client_for):
+    return backoffice_client_for("STAFF")
 
 
 def test_check_image_stores_result_and_date(manager, image_server, allow_local):

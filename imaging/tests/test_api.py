@@ -11,7 +11,7 @@ from PIL import Image
 from imaging.ocr import engine
 from imaging.synth.labels import label_photo_bytes
 from imaging.synth.products import render_product
-from imaging.tests.conftest import jpeg_bytes, png_bytes
+from imaging.tests.images import jpeg_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
 VALIDATE, OCR = "/api/v1/images/validate", "/api/v1/images/ocr"

@@ -10,7 +10,7 @@ from PIL import Image
 from imaging.acquire.decode import decode_image
 from imaging.quality.checks import WorkingImage, crete_blur, validate_image
 from imaging.synth.products import CASES, render_product
-from imaging.tests.conftest import jpeg_bytes
+from imaging.tests.images import jpeg_bytes
 
 
 def _validate(img: Image.Image) -> dict:

@@ -13,7 +13,7 @@ from PIL import Image
 from core.errors import ErrorCode
 from imaging.acquire.decode import decode_image, read_upload
 from imaging.errors import FetchFailure, ImageSourceError, ImageTooLarge
-from imaging.tests.conftest import jpeg_bytes, png_bytes
+from imaging.tests.images import jpeg_bytes, png_bytes
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -13,7 +13,7 @@ import pytest
 from core.errors import ErrorCode
 from imaging.acquire import fetch
 from imaging.errors import FetchFailure, ImageSourceError, ImageTooLarge
-from imaging.tests.conftest import endless, png_bytes
+from imaging.tests.images import endless, png_bytes
 
 PRIVATE_URLS = [
     "http://127.0.0.1/a.jpg",

@@ -14,8 +14,8 @@ from decimal import Decimal
 import numpy as np
 
 from commerce.models import Order, OrderItem, OrderStatus, Product
-from commerce.tests.factories import CategoryFactory, ProductFactory
-from customers.tests.factories import CustomerFactory
+from commerce.testing.factories import CategoryFactory, ProductFactory
+from customers.testing.factories import CustomerFactory
 
 END = dt.date(2026, 10, 31)  # a Saturday
 

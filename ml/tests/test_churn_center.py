@@ -10,7 +10,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from customers.models import Customer, ServiceSession
-from customers.tests.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory, ServiceFactory
+from customers.testing.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory, ServiceFactory
+from customers.testing.history import build_center_history
 from ml.churn_center import (
     MODEL_NAME,
     center_churn_train,
@@ -20,8 +21,6 @@ from ml.churn_center import (
 )
 from ml.models import ModelArtifact
 from ml.registry import artifact_load_latest
-
-from .center_data import build_center_history
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from accounts.models import AuditLog
 from commerce.models import Order, OrderStatus, PageView
 from core.timeutils import local_today
 from customers.models import Customer
-from customers.tests.factories import CustomerFactory
+from customers.testing.factories import CustomerFactory
 from ml.churn_shop import FEATURES, risk_level, shop_churn_features, shop_churn_labels, shop_churn_train
 from ml.models import ModelArtifact
 

@@ -8,14 +8,13 @@ import pytest
 from django.urls import reverse
 
 from commerce.models import Product
-from commerce.tests.factories import ProductFactory
-from customers.tests.admin_fixtures import admin_client
+from commerce.testing.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_unit_cost_is_on_the_product_form_and_saves(make_user):
-    client = admin_client(make_user, "ADMIN")
+def test_unit_cost_is_on_the_product_form_and_saves(backoffice_client_for):
+    client = backoffice_client_for("ADMIN")
     product = ProductFactory(price=Decimal("15900"))
     url = reverse("admin:commerce_product_change", args=[product.pk])
     page = client.get(url)

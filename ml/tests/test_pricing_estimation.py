@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
 
-from commerce.tests.factories import CategoryFactory, ProductFactory
+from commerce.testing.factories import CategoryFactory, ProductFactory
 from ml.models import ModelArtifact
 from ml.pricing.elasticity import (
     MIN_PERIODS_WITH_SALES,

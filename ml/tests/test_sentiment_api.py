@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import AuditLog
 from commerce.models import Review
-from commerce.tests.factories import ReviewFactory
+from commerce.testing.factories import ReviewFactory
 from ml.api.serializers import MAX_BATCH, MAX_TEXT_CHARS
 
 URL = "/api/v1/ml/sentiment/analyze"

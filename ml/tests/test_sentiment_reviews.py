@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from commerce.models import Review
 from commerce.selectors.products import product_review_sentiment_summary
-from commerce.tests.factories import ProductFactory, ReviewFactory
+from commerce.testing.factories import ProductFactory, ReviewFactory
 from ml.models import ModelArtifact
 from ml.sentiment.reviews import reviews_score
 from ml.tasks import score_new_reviews

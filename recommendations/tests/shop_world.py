@@ -16,8 +16,8 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from commerce.tests.factories import CategoryFactory, OrderFactory, ProductFactory
-from customers.tests.factories import CustomerFactory
+from commerce.testing.factories import CategoryFactory, OrderFactory, ProductFactory
+from customers.testing.factories import CustomerFactory
 
 KST = ZoneInfo("Asia/Seoul")
 AS_OF = dt.date(2026, 10, 15)

@@ -8,8 +8,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import AuditLog
+from accounts.testing.contract import EndpointContract, Subject
 from customers.models import RecommendationFeedback, ServiceSession
-from customers.tests.factories import CustomerFactory, CustomerPreferenceFactory, PackageFactory, ServiceFactory
+from customers.testing.factories import CustomerFactory, CustomerPreferenceFactory, PackageFactory, ServiceFactory
 from recommendations.center.similarity import reset_similarity_memo
 from recommendations.models import IssuedRecommendation
 
@@ -213,3 +214,39 @@ def test_type_and_count_select(api_client_for, world):
     assert [r["type"] for r in package_only] == ["package"]
     two = client.get(url(world["subject"].pk, type="service", count=2)).json()["data"]["recommendations"]
     assert len(two) == 2
+
+
+# --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
+class TestRecommendationsContract(EndpointContract):
+    url_name = "customer-recommendations"
+    audit_action = AuditLog.Action.VIEW
+
+    @pytest.fixture
+    def subject(self, center) -> Subject:
+        return Subject(customer=center["customer"], query={"count": 3})
+
+
+class TestFeedbackContract(EndpointContract):
+    url_name = "customer-recommendation-feedback"
+    method = "POST"
+    success_status = 201
+    audit_action = AuditLog.Action.CREATE
+
+    @pytest.fixture
+    def subject(self, center) -> Subject:
+        issued = IssuedRecommendation.objects.create(
+            id="rec_contract",
+            customer=center["customer"],
+            rec_type="service",
+            item_key="red",
+            model_version="contract",
+            confidence_score=0.5,
+        )
+        return Subject(
+            customer=center["customer"],
+            url_kwargs={"recommendation_id": issued.pk},
+            body={"action": "accepted", "feedback_score": 4},
+        )
+
+    def snapshot(self, subject: Subject) -> object:
+        return super().snapshot(subject), RecommendationFeedback.objects.count()

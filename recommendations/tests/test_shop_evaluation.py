@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from commerce.tests.factories import OrderFactory
+from commerce.testing.factories import OrderFactory
 from ml.models import ModelArtifact
 from recommendations.shop.content import name_tokens
 from recommendations.shop.training import ranking_metrics

@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditLog
+from accounts.testing.contract import EndpointContract, Subject
 from commerce.models import PageView, Product
-from commerce.tests.factories import OrderFactory
+from commerce.testing.factories import OrderFactory
 from ml.models import ModelArtifact
 from recommendations.shop.engine import RecParams
 from recommendations.shop.services import product_recs_train
@@ -222,7 +223,7 @@ def test_both_routes_share_the_recommendations_rate_limit(world, api_client_for,
 
 
 def test_rating_average_is_the_mean_of_reviews_before_the_model_date(world, api_client_for):
-    from commerce.tests.factories import ReviewFactory
+    from commerce.testing.factories import ReviewFactory
 
     from .shop_world import BOUGHT_AT
 
@@ -243,3 +244,14 @@ def test_query_counts_do_not_grow_with_the_list(world, api_client_for, django_as
         assert client.get(USER_URL.format(world["u"]["u9"].pk), {"limit": 50}).status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get(RELATED_URL.format(world["p"]["A"].pk), {"limit": 50}).status_code == 200
+
+
+# --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
+class TestUserProductsContract(EndpointContract):
+    url_name = "recommendations-user-products"
+    audit_action = AuditLog.Action.VIEW
+    customer_kwarg = "user_id"
+
+    @pytest.fixture
+    def subject(self, world) -> Subject:
+        return Subject(customer=world["u"]["u1"], query={"limit": 5})

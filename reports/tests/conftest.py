@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from commerce.models import OrderStatus
-from commerce.tests.factories import CategoryFactory, OrderFactory, ProductFactory, ReviewFactory
+from commerce.testing.factories import CategoryFactory, OrderFactory, ProductFactory, ReviewFactory
 from customers.models import PackageBalance, PurchaseStatus
-from customers.tests.factories import (
+from customers.testing.factories import (
     CustomerFactory,
     PackageFactory,
     PackagePurchaseFactory,

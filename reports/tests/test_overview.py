@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from accounts.models import AuditLog
 from core.cache import invalidate
-from customers.tests.admin_fixtures import admin_client
-from customers.tests.factories import CustomerFactory
+from customers.testing.factories import CustomerFactory
 from reports import overview as ov
 from reports.admin import computed_ago
 from reports.tasks import refresh_overview
@@ -34,8 +33,8 @@ OVERVIEW_TABLES = (
 
 
 @pytest.fixture
-def staff(make_user):
-    return admin_client(make_user, "STAFF")
+def staff(backoffice_client_for):
+    return backoffice_client_for("STAFF")
 
 
 def active_card(html: str) -> int:

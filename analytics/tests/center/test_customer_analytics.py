@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditLog
+from accounts.testing.contract import EndpointContract, Subject
 from analytics.center.selectors import WEEKDAYS, consistency_score
 from customers.models import HealthMetricType, ServiceSession
-from customers.tests.factories import (
+from customers.testing.factories import (
     CustomerFactory,
     HealthMetricFactory,
     PackageFactory,
@@ -17,9 +18,9 @@ from customers.tests.factories import (
     RecommendationFeedbackFactory,
     ServiceFactory,
 )
+from customers.testing.history import build_center_history
 from ml.churn_center import MODEL_NAME, center_churn_train
 from ml.registry import artifact_save
-from ml.tests.center_data import build_center_history
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +198,13 @@ def test_consistency_score_formula():
     assert consistency_score([7, 21]) == 50  # mean 14, std 7 → CV 0.5
     assert consistency_score([1, 30]) == 6  # mean 15.5, std 14.5 → 100 × (1 − 0.935)
     assert consistency_score([10]) is None
+
+
+# --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
+class TestAnalyticsContract(EndpointContract):
+    url_name = "customer-analytics"
+    audit_action = AuditLog.Action.VIEW
+
+    @pytest.fixture
+    def subject(self, center) -> Subject:
+        return Subject(customer=center["customer"], query={"period": "90d"})

@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditLog
+from accounts.testing.contract import EndpointContract, Subject
 from analytics.center.peers import percentile
 from analytics.center.segments import segment_rules
 from customers.models import ServiceSession
-from customers.tests.factories import CustomerFactory, ServiceFactory
+from customers.testing.factories import CustomerFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,13 @@ def test_rules_priority():
     assert segment_rules(r=1, f=4, m=4, s=4, diversity=4, tenure_days=400, recency_days=120)[0] == "dormant"
     assert segment_rules(r=2, f=4, m=2, s=3, diversity=1, tenure_days=400, recency_days=60) == ["at_risk"]
     assert segment_rules(r=5, f=2, m=1, s=None, diversity=1, tenure_days=20, recency_days=2) == ["new_customer"]
+
+
+# --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
+class TestSegmentContract(EndpointContract):
+    url_name = "customer-segment"
+    audit_action = AuditLog.Action.VIEW
+
+    @pytest.fixture
+    def subject(self, center) -> Subject:
+        return Subject(customer=center["customer"])

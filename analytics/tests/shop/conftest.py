@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from commerce.models import OrderStatus
-from commerce.tests.factories import CategoryFactory, OrderFactory, ProductFactory, ReviewFactory
-from customers.tests.factories import CustomerFactory
+from commerce.testing.factories import CategoryFactory, OrderFactory, ProductFactory, ReviewFactory
+from customers.testing.factories import CustomerFactory
 
 KST = ZoneInfo("Asia/Seoul")
 

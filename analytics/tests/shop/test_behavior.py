@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditLog
+from accounts.testing.contract import EndpointContract, Subject
 from commerce.models import CartEventType, OrderStatus
-from commerce.tests.factories import (
+from commerce.testing.factories import (
     CartEventFactory,
     CategoryFactory,
     OrderFactory,
@@ -18,7 +19,7 @@ from commerce.tests.factories import (
     SearchQueryFactory,
     WishlistItemFactory,
 )
-from customers.tests.factories import CustomerFactory
+from customers.testing.factories import CustomerFactory
 
 URL = "/api/v1/analytics/users/{}/behavior"
 
@@ -172,3 +173,14 @@ def test_customer_without_orders(db, api_client_for):
     assert data["churn_prediction"]["last_activity_days"] is None
     assert data["behavior_score"] == 0.0
     assert [a["action"] for a in data["next_best_actions"]] == ["send_welcome_coupon"]
+
+
+# --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
+class TestBehaviorContract(EndpointContract):
+    url_name = "analytics-user-behavior"
+    audit_action = AuditLog.Action.VIEW
+    customer_kwarg = "user_id"
+
+    @pytest.fixture
+    def subject(self, buyer) -> Subject:
+        return Subject(customer=buyer["customer"])

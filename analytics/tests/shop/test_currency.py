@@ -18,8 +18,8 @@ from django.db import connection  # noqa: F401 - used by the skipif conditions
 from analytics.shop.selectors.dashboard import dashboard_stats
 from analytics.shop.selectors.periods import DayRange
 from commerce.models import Order, OrderStatus
-from commerce.tests.factories import CategoryFactory, OrderFactory, ProductFactory
-from customers.tests.factories import CustomerFactory
+from commerce.testing.factories import CategoryFactory, OrderFactory, ProductFactory
+from customers.testing.factories import CustomerFactory
 
 from .conftest import kst
 
@@ -317,11 +317,9 @@ def test_done_means_gbp_import_dashboard_to_the_penny_and_forecast(tmp_path, set
     assert "통화 GBP, 기준일 2025-12-31" in out.getvalue() and "accuracy(1 − sMAPE)" in out.getvalue()
 
 
-def test_admin_overview_shows_the_shop_currency(gbp_shop, make_user, time_machine):
-    from customers.tests.admin_fixtures import admin_client
-
+def test_admin_overview_shows_the_shop_currency(gbp_shop, backoffice_client_for, time_machine):
     time_machine.move_to(kst(2026, 11, 20, 12))
-    html = admin_client(make_user, "MANAGER").get("/admin/").content.decode()
+    html = backoffice_client_for("MANAGER").get("/admin/").content.decode()
     assert "보고 통화 GBP" in html
     # this month (November): the three delivered and the shipped order, cancelled excluded
     assert 'data-currency="GBP">£57.45<' in html  # 53.46 + 3.99

@@ -11,7 +11,7 @@ from accounts.models import AuditLog
 from analytics.shop.selectors.dashboard import dashboard_stats
 from analytics.shop.selectors.periods import DayRange
 from commerce.models import Order, OrderItem, OrderStatus, Product, Review
-from commerce.tests.factories import OrderFactory, ReviewFactory
+from commerce.testing.factories import OrderFactory, ReviewFactory
 from core.cache import invalidate
 
 from .conftest import kst

@@ -8,8 +8,8 @@ import pytest
 from django.core.cache import cache
 
 from commerce.models import Order, OrderItem, OrderStatus
-from commerce.tests.factories import CategoryFactory, ProductFactory
-from customers.tests.factories import CustomerFactory
+from commerce.testing.factories import CategoryFactory, ProductFactory
+from customers.testing.factories import CustomerFactory
 
 from .conftest import kst
 

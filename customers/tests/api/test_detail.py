@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AuditLog
+from accounts.testing.contract import EndpointContract, Subject
 
 pytestmark = pytest.mark.django_db
 
@@ -93,12 +94,12 @@ def test_detail_cache_hit_is_audited(api_client_for, center, django_assert_max_n
     assert [r.cache_hit for r in rows] == [False, True]
 
 
-def test_detail_query_count_is_constant(api_client_for, center, catalog, django_assert_max_num_queries):
-    from customers.tests.factories import ServiceSessionFactory
+def test_detail_query_count_is_constant(api_client_for, center, service_catalog, django_assert_max_num_queries):
+    from customers.testing.factories import ServiceSessionFactory
 
     client = api_client_for("ADMIN")
     for _ in range(30):
-        ServiceSessionFactory(customer=center["customer"], service=catalog["red"], purchase=center["purchase"])
+        ServiceSessionFactory(customer=center["customer"], service=service_catalog["red"], purchase=center["purchase"])
     with django_assert_max_num_queries(9):  # 3 auth + 5 reads + audit
         response = client.get(url(center["customer"].pk))
     assert response.status_code == 200
@@ -194,3 +195,29 @@ def test_update_unknown_customer_404(api_client_for, db):
     response = api_client_for("ADMIN").patch(url(424242), {"occupation": "x"}, format="json")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "CUSTOMER_NOT_FOUND"
+
+
+# --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
+class TestDetailContract(EndpointContract):
+    url_name = "customer-detail"
+    audit_action = AuditLog.Action.VIEW
+    shows_name = True
+
+    @pytest.fixture
+    def subject(self, center) -> Subject:
+        return Subject(customer=center["customer"], query={"history_limit": 5})
+
+
+class TestDetailPutContract(EndpointContract):
+    url_name = "customer-detail"
+    method = "PUT"
+    audit_action = AuditLog.Action.UPDATE
+
+    @pytest.fixture
+    def subject(self, center) -> Subject:
+        return Subject(customer=center["customer"], body={"occupation": "교사", "membership_level": "premium"})
+
+
+class TestDetailPatchContract(TestDetailPutContract):
+    url_name = "customer-detail"
+    method = "PATCH"

@@ -1,5 +1,5 @@
-"""GET/POST /customers, DELETE /customers/{id}, GET/POST /customers/{id}/sessions,
-GET /customers/{id}/orders."""
+"""GET/POST /customers, DELETE /customers/{id}, GET/POST /customers/{id}/sessions (the orders of
+a customer are commerce's: commerce/tests/test_api_orders.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditLog
+from accounts.testing.contract import EndpointContract, Subject
 from customers.models import Customer, PackageBalance, ServiceSession
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def test_list_for_every_role_masked_below_admin(api_client_for, center, role):
     assert audit.customer_ids == [center["customer"].pk]
 
 
-def test_create_customer_admin_only(api_client_for, catalog):
+def test_create_customer_admin_only(api_client_for, service_catalog):
     body = {
         "name": "최수진",
         "phone": "010-2222-3333",
@@ -110,17 +111,6 @@ def test_record_session_refusals_change_nothing(api_client_for, center, body, st
     assert PackageBalance.objects.get(purchase=center["purchase"], service__code="brain").used == 5
 
 
-def test_orders_list(api_client_for, center):
-    from commerce.tests.factories import OrderFactory
-
-    order = OrderFactory(buyer=center["customer"])
-    data = api_client_for("STAFF").get(f"/api/v1/customers/{center['customer'].pk}/orders").json()["data"]
-    assert [o["order_id"] for o in data["orders"]] == [order.pk]
-    assert data["pagination"]["total"] == 1
-    assert AuditLog.objects.get(action="list").customer_ids == [center["customer"].pk]
-    assert api_client_for("STAFF").get("/api/v1/customers/999999/orders").status_code == 404
-
-
 def test_unauthenticated_is_refused_everywhere(api_client, center):
     cid = center["customer"].pk
     for method, path in (
@@ -140,3 +130,63 @@ def test_total_revenue_decimal_shape(api_client_for, center):
     row = api_client_for("ADMIN").get("/api/v1/customers").json()["data"]["customers"][0]
     assert row["total_revenue"] == 1234567
     assert dt.date.fromisoformat(row["last_visit_date"]) <= timezone.localdate()
+
+
+# --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
+class TestListContract(EndpointContract):
+    url_name = "customer-list"
+    audit_action = AuditLog.Action.LIST
+    customer_kwarg = None
+    shows_name = True
+
+    @pytest.fixture
+    def subject(self, center) -> Subject:
+        return Subject(customer=center["customer"], query={"sort_by": "name"})
+
+
+class TestCreateContract(EndpointContract):
+    url_name = "customer-list"
+    method = "POST"
+    success_status = 201
+    audit_action = AuditLog.Action.CREATE
+    customer_kwarg = None
+
+    @pytest.fixture
+    def subject(self, service_catalog) -> Subject:
+        return Subject(customer=None, body={"name": "최수진", "phone": "010-2222-3333", "email": "choi@example.com"})
+
+    def audited_customer_id(self, subject: Subject, response) -> int:
+        return Customer.objects.get(name="최수진").pk
+
+
+class TestDeleteContract(EndpointContract):
+    url_name = "customer-delete"
+    method = "DELETE"
+    audit_action = AuditLog.Action.DELETE
+
+    @pytest.fixture
+    def subject(self, center) -> Subject:
+        return Subject(customer=center["customer"])
+
+
+class TestSessionsContract(EndpointContract):
+    url_name = "customer-sessions"
+    audit_action = AuditLog.Action.LIST
+
+    @pytest.fixture
+    def subject(self, center) -> Subject:
+        return Subject(customer=center["customer"], query={"page": 1, "size": 10})
+
+
+class TestRecordSessionContract(EndpointContract):
+    url_name = "customer-sessions"
+    method = "POST"
+    success_status = 201
+    audit_action = AuditLog.Action.CREATE
+
+    @pytest.fixture
+    def subject(self, center) -> Subject:
+        return Subject(customer=center["customer"], body={"service": "brain", "satisfaction_rating": 5})
+
+    def snapshot(self, subject: Subject) -> object:
+        return super().snapshot(subject), ServiceSession.objects.filter(customer=subject.customer).count()

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from accounts.models import AuditLog
 from accounts.sealing import unseal
+from accounts.testing.contract import EndpointContract, Subject
 from customers.models import MembershipLevel, RiskLevel
-from customers.tests.factories import (
+from customers.testing.factories import (
     CustomerFactory,
     PackageFactory,
     PackagePurchaseFactory,
@@ -21,7 +22,7 @@ URL = "/api/v1/customers/search"
 
 
 @pytest.fixture
-def people(catalog) -> dict:
+def people(service_catalog) -> dict:
     today = timezone.localdate()
     a = CustomerFactory(
         name="김영희",
@@ -74,9 +75,9 @@ def people(catalog) -> dict:
         purchase_date=today - dt.timedelta(days=300),
         expiry_date=today - dt.timedelta(days=120),
     )
-    ServiceSessionFactory(customer=a, service=catalog["brain"])
-    ServiceSessionFactory(customer=b, service=catalog["lymph"])
-    ServiceSessionFactory(customer=c, service=catalog["red"])
+    ServiceSessionFactory(customer=a, service=service_catalog["brain"])
+    ServiceSessionFactory(customer=b, service=service_catalog["lymph"])
+    ServiceSessionFactory(customer=c, service=service_catalog["red"])
     return {"a": a, "b": b, "c": c}
 
 
@@ -210,7 +211,7 @@ def test_search_requires_token(api_client, people):
     assert api_client.get(URL).status_code == 401
 
 
-def test_search_query_count_bounded(api_client_for, people, catalog, django_assert_max_num_queries):
+def test_search_query_count_bounded(api_client_for, people, service_catalog, django_assert_max_num_queries):
     package = PackageFactory(name="대량", items={"brain": 5, "red": 5})
     for i in range(40):
         customer = CustomerFactory(total_visits=i)
@@ -219,3 +220,15 @@ def test_search_query_count_bounded(api_client_for, people, catalog, django_asse
     with django_assert_max_num_queries(7):  # 3 auth + count + page + balances + audit
         response = client.get(URL, {"size": 50, "package_status": "active"})
     assert len(response.json()["data"]["customers"]) == 42
+
+
+# --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
+class TestSearchContract(EndpointContract):
+    url_name = "customer-search"
+    audit_action = AuditLog.Action.SEARCH
+    customer_kwarg = None
+    shows_name = True
+
+    @pytest.fixture
+    def subject(self, center) -> Subject:
+        return Subject(customer=center["customer"], query={"membership_level": "vip"})

@@ -14,7 +14,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from accounts.models import AuditLog
 from core.models import IdempotencyRecord
 from customers.models import Customer, PackageBalance, ServiceSession
-from customers.tests.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory
+from customers.testing.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def url(customer_id: int) -> str:
 
 
 @pytest.fixture
-def member(catalog) -> Customer:
+def member(service_catalog) -> Customer:
     customer = CustomerFactory(created_at=timezone.now() - dt.timedelta(days=400))
     PackagePurchaseFactory(
         customer=customer,
@@ -46,7 +46,7 @@ def test_dates_far_in_the_past_are_refused_and_change_nothing(api_client_for, me
     assert not ServiceSession.objects.exists()
 
 
-def test_date_before_registration_is_refused(api_client_for, catalog):
+def test_date_before_registration_is_refused(api_client_for, service_catalog):
     customer = CustomerFactory(created_at=timezone.now() - dt.timedelta(days=3))
     day = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
     response = api_client_for("MANAGER").post(url(customer.pk), {"service": "pulse", "service_date": day})
@@ -160,7 +160,7 @@ def _burst(n: int, target) -> list:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_recordings_choose_the_package_under_the_lock(users, catalog):
+def test_concurrent_recordings_choose_the_package_under_the_lock(users, service_catalog):
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
     from rest_framework.test import APIClient
@@ -182,7 +182,7 @@ def test_concurrent_recordings_choose_the_package_under_the_lock(users, catalog)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_retries_with_one_key_create_once(users, catalog):
+def test_concurrent_retries_with_one_key_create_once(users, service_catalog):
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent connections")
     from rest_framework.test import APIClient

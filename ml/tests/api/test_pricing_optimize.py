@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from commerce.models import Product
-from commerce.tests.factories import ProductFactory
+from commerce.testing.factories import ProductFactory
 from ml.models import ModelArtifact
 from ml.pricing.elasticity import Z90
 from ml.pricing.optimizer import Curve, best_price, impact

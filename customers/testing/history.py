@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 
 from customers.models import Customer, Service, ServiceSession
-from customers.tests.factories import CustomerFactory, ServiceFactory
+from customers.testing.factories import CustomerFactory, ServiceFactory
 
 
 def build_center_history(*, n: int = 120, end: dt.date, days: int = 360, seed: int = 7) -> dict[str, list[int]]:

@@ -2,12 +2,14 @@
 
 Used by every app's tests, e.g.::
 
-    from customers.tests.factories import CustomerFactory, PackagePurchaseFactory
+    from customers.testing.factories import CustomerFactory, PackagePurchaseFactory
     purchase = PackagePurchaseFactory(customer=CustomerFactory())  # balances from the package items
 
 ``ServiceFactory`` reuses the catalog row of a code (``django_get_or_create``), so tests can ask
-for ``ServiceFactory(code="brain")`` repeatedly. The denormalised figures of ``Customer`` are not
-set by the factories: call ``customers.services.stats.customer_stats_refresh`` after building
+for ``ServiceFactory(code="brain")`` repeatedly; its fields come from ``customers.catalog``, the
+catalogue ``seed_demo`` loads too. Users come from ``accounts.testing.factories.UserFactory``.
+
+The denormalised figures of ``Customer`` are not set by the factories: call ``customers.services.stats.customer_stats_refresh`` after building
 sessions/purchases directly, or use the services. The search columns (service masks, package
 expiries) are: the purchase, balance and session factories refresh them, so a search test sees
 what the rows say while keeping the visit figures it set by hand.
@@ -23,6 +25,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from faker import Faker
 
+from customers.catalog import SERVICE_BY_CODE
 from customers.models import (
     CommunicationPreference,
     Customer,
@@ -54,31 +57,6 @@ def _refresh_search_columns(customer_id: int) -> None:
     customer_stats_refresh(customer_ids=[customer_id], search_columns_only=True)
 
 
-# name, duration (min), price (KRW), goal tags: the catalog of the center (also used by seed_demo)
-SERVICE_CATALOG: dict[str, tuple[str, int, int, list[str]]] = {
-    ServiceType.BRAIN: ("브레인 피드백", 40, 50000, ["스트레스 관리", "집중력 향상", "수면 개선"]),
-    ServiceType.PULSE: ("펄스", 30, 40000, ["통증 완화", "혈액순환", "근육 회복"]),
-    ServiceType.LYMPH: ("림프 순환 케어", 50, 60000, ["부종 완화", "면역력", "디톡스"]),
-    ServiceType.RED: ("레드라이트 테라피", 20, 30000, ["피부 개선", "피로 회복", "수면 개선"]),
-    ServiceType.AI_BIKE: ("AI 바이크", 30, 25000, ["체중 관리", "심폐 지구력", "활력"]),
-}
-
-
-class UserFactory(DjangoModelFactory):
-    """A staff user (role STAFF, ``is_staff``); pass ``role="MANAGER"`` for others."""
-
-    class Meta:
-        model = "accounts.User"
-        django_get_or_create = ("username",)
-
-    username = factory.Sequence(lambda n: f"staff{n:04d}")
-    display_name = factory.Faker("name", locale="ko_KR")
-    email = factory.LazyAttribute(lambda o: f"{o.username}@example.kr")
-    role = "STAFF"
-    is_staff = True
-    password = factory.django.Password("pw-Test-1234!")
-
-
 class ServiceFactory(DjangoModelFactory):
     """A catalog service; ``code`` picks one of the five, the rest follows the catalog."""
 
@@ -87,12 +65,12 @@ class ServiceFactory(DjangoModelFactory):
         django_get_or_create = ("code",)
 
     code = factory.Iterator([c.value for c in ServiceType])
-    name = factory.LazyAttribute(lambda o: SERVICE_CATALOG[o.code][0])
-    duration_minutes = factory.LazyAttribute(lambda o: SERVICE_CATALOG[o.code][1])
-    price = factory.LazyAttribute(lambda o: Decimal(SERVICE_CATALOG[o.code][2]))
-    goal_tags = factory.LazyAttribute(lambda o: list(SERVICE_CATALOG[o.code][3]))
-    description = factory.LazyAttribute(lambda o: f"{SERVICE_CATALOG[o.code][0]} {SERVICE_CATALOG[o.code][1]}분")
-    expected_benefit = factory.LazyAttribute(lambda o: ", ".join(SERVICE_CATALOG[o.code][3]))
+    name = factory.LazyAttribute(lambda o: SERVICE_BY_CODE[o.code].name)
+    duration_minutes = factory.LazyAttribute(lambda o: SERVICE_BY_CODE[o.code].duration_minutes)
+    price = factory.LazyAttribute(lambda o: Decimal(SERVICE_BY_CODE[o.code].price))
+    goal_tags = factory.LazyAttribute(lambda o: list(SERVICE_BY_CODE[o.code].goal_tags))
+    description = factory.LazyAttribute(lambda o: SERVICE_BY_CODE[o.code].description)
+    expected_benefit = factory.LazyAttribute(lambda o: SERVICE_BY_CODE[o.code].expected_benefit)
     is_active = True
 
 

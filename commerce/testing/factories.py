@@ -27,7 +27,7 @@ from commerce.models import (
     SearchQuery,
     WishlistItem,
 )
-from customers.tests.factories import CustomerFactory
+from customers.testing.factories import CustomerFactory
 
 CATEGORY_NAMES = ["김치/반찬", "장류", "라면/면류", "과자/스낵", "음료", "건강식품", "즉석식품", "양념/소스"]
 

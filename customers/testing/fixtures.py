@@ -1,5 +1,11 @@
-"""A small center for the customer API tests: catalog, one customer with a package, sessions
-by a named staff member, preferences and health metrics."""
+"""Center fixtures (a ``pytest_plugins`` entry of the root ``conftest.py``):
+
+- ``service_catalog``: the five services of ``customers.catalog``;
+- ``center``: a small center around one customer with every kind of personal and health data.
+
+    def test_x(api_client_for, center):
+        customer = center["customer"]
+"""
 
 from __future__ import annotations
 
@@ -9,25 +15,29 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from accounts.testing.factories import UserFactory
+from customers.catalog import SERVICES
 from customers.models import MembershipLevel
-from customers.tests.factories import (
+from customers.testing.factories import (
     CustomerFactory,
     CustomerPreferenceFactory,
     PackageFactory,
     PackagePurchaseFactory,
     ServiceFactory,
     ServiceSessionFactory,
-    UserFactory,
 )
 
 
 @pytest.fixture
-def catalog(db) -> dict:
-    return {code: ServiceFactory(code=code) for code in ("brain", "pulse", "lymph", "red", "ai_bike")}
+def service_catalog(db) -> dict:
+    """The five services of ``customers.catalog``, by code."""
+    return {spec.code: ServiceFactory(code=spec.code) for spec in SERVICES}
 
 
 @pytest.fixture
-def center(catalog) -> dict:
+def center(service_catalog) -> dict:
+    """One VIP customer with every kind of personal and health data (김영희, 010-1234-5678,
+    kim@example.com), a package half used and five sessions by the staff member 이직원."""
     today = timezone.localdate()
     staff = UserFactory(username="lee", display_name="이직원")
     customer = CustomerFactory(
@@ -59,7 +69,7 @@ def center(catalog) -> dict:
         sessions.append(
             ServiceSessionFactory(
                 customer=customer,
-                service=catalog["brain"] if i % 2 == 0 else catalog["pulse"],
+                service=service_catalog["brain"] if i % 2 == 0 else service_catalog["pulse"],
                 staff=staff,
                 purchase=purchase,
                 service_date=today - dt.timedelta(days=days),

@@ -1,6 +1,6 @@
 """Test-only routes: one view per least role, one that fails, one that echoes its body.
 
-Used with the ``test_routes`` fixture (conftest.py), which also adds their rules to POLICY.
+Used with the ``test_routes`` fixture (accounts/testing/fixtures.py), which also adds their rules to POLICY.
 """
 
 from __future__ import annotations
