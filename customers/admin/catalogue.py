@@ -31,6 +31,8 @@ class PackageAdmin(admin.ModelAdmin):
     list_display = ("name", "price_display", "validity_days", "items_display", "purchase_count", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name",)
+    # Meta.ordering is not applied to a GROUP BY query (the purchase count): order explicitly
+    ordering = ("price", "pk")
     inlines = (PackageItemInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
