@@ -1,7 +1,8 @@
 """OpenAPI: every operation documents the envelope, the request id and every error status.
 
 ``EnvelopeAutoSchema`` quietly treats an APIView without a serializer as a free-form object
-(the envelope around it is still documented); ``envelope_postprocessing_hook`` wraps every
+(the envelope around it is still documented) and documents a read endpoint's declared
+``output_serializer`` as its success body; ``envelope_postprocessing_hook`` wraps every
 JSON success body in the envelope and adds the error responses of API.md to every operation,
 so a schema-driven fuzzer finds no undocumented status codes.
 """
@@ -62,10 +63,25 @@ class EnvelopeAutoSchema(AutoSchema):
             return OpenApiTypes.OBJECT
         return super()._get_serializer()
 
+    def get_description(self) -> str:
+        # A read endpoint without a docstring of its own gets none: the read pipeline's base
+        # classes describe themselves to developers, not to API users.
+        if hasattr(self.view, "read_http_method") and type(self.view).__dict__.get("__doc__") is None:
+            return ""
+        return super().get_description()
 
-def ok_response(data: Any, name: str = "예시", description: str = "") -> OpenApiResponse:
-    """A free-form success response with a real example: the whole envelope around ``data``, so
-    Swagger shows it instead of ``{"additionalProp1": "string"}``."""
+    def get_response_serializers(self) -> Any:
+        # A read endpoint declares the shape of its ``data`` (accounts.api.read.ReadView
+        # ``output_serializer``); an ``extend_schema(responses=…)`` on the view still wins.
+        declared = getattr(self.view, "output_serializer", None)
+        if declared is not None and self.method == getattr(self.view, "read_http_method", None):
+            return declared
+        return super().get_response_serializers()
+
+
+def ok_example(data: Any, name: str = "예시") -> OpenApiExample:
+    """A real success response for Swagger: the whole envelope around ``data``. A read endpoint
+    passes it as ``extend_schema(examples=[...])``; its shape comes from ``output_serializer``."""
     example = {
         "success": True,
         "data": data,
@@ -73,9 +89,15 @@ def ok_response(data: Any, name: str = "예시", description: str = "") -> OpenA
         "timestamp": "2026-11-29T10:00:00Z",
         "request_id": "req-8c1d2e",
     }
-    return OpenApiResponse(
-        OpenApiTypes.OBJECT, description=description, examples=[OpenApiExample(name, value=example, response_only=True)]
-    )
+    return OpenApiExample(name, value=example, response_only=True)
+
+
+def ok_response(
+    data: Any, name: str = "예시", description: str = "", shape: Any = OpenApiTypes.OBJECT
+) -> OpenApiResponse:
+    """A success response with a real example (``ok_example``), so Swagger shows it instead of
+    ``{"additionalProp1": "string"}``; ``shape`` is the serializer of ``data`` where there is one."""
+    return OpenApiResponse(shape, description=description, examples=[ok_example(data, name)])
 
 
 def _ref(name: str) -> dict:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 from django.utils import timezone
 
 from core.errors import ApiError, NotFoundError
 from core.jobs import jobs_reap_stale
 from core.models import Job
+from core.pagination import pagination
 
 from .errors import EtlErrorCode
 from .models import Entity, SyncRun, SyncState, Target
@@ -78,12 +77,7 @@ def product_search(*, params: dict) -> dict:
     page, size, total = params["page"], params["size"], found["total"]
     return {
         "products": found["products"],
-        "pagination": {
-            "page": page,
-            "size": size,
-            "total": total,
-            "total_pages": math.ceil(total / size) if total else 0,
-        },
+        "pagination": pagination(total=total, page=page, size=size),
         "query": {k: params.get(k) for k in ("q", "category_id", "min_price", "max_price", "sort")},
         "matched": found["matched"],
         "indexed_at": state["indexed_at"] if found_index else None,
