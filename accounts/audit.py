@@ -54,7 +54,7 @@ def _client_ip(request: object | None) -> str | None:
 
 def audit_log(
     *,
-    action: str,
+    action: AuditLog.Action,
     request: object | None = None,
     principal: Principal | None = None,
     customer_ids: Iterable[int] = (),
@@ -70,10 +70,12 @@ def audit_log(
 
     ``principal`` defaults to the request's caller; commands pass ``actor_name`` (shown as a
     system actor; ``actor_type="anonymous"`` for a failed login under the attempted username).
-    ``query`` holds search conditions or the changed fields (already masked).
+    ``query`` holds search conditions or the changed fields (already masked). ``action`` is an
+    ``AuditLog.Action`` member; a plain string raises ``TypeError``.
     """
-    if action not in AuditLog.Action.values:
-        raise ValueError(f"unknown audit action {action!r}")
+    if not isinstance(action, AuditLog.Action):
+        # a TextChoices member is also a str: the test is on the enum, so "veiw" cannot slip in
+        raise TypeError(f"action must be an AuditLog.Action member, not {action!r}")
     if principal is None and request is not None:
         principal = principal_of(request)
     meta = getattr(request, "META", {}) if request is not None else {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from accounts.models import AuditLog
 from core.errors import ErrorCode
 from core.exceptions import api_exception_handler
 
@@ -27,7 +28,7 @@ def audited_exception_handler(exc: BaseException, context: dict) -> Response:
         request = context.get("request")
         if ids and request is not None:
             audit_log(
-                action="view",
+                action=AuditLog.Action.VIEW,
                 request=request,
                 customer_ids=ids,
                 query={"insufficient_data": True, "details": getattr(exc, "details", {})},

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from core.errors import DEFAULT_MESSAGES, ErrorCode
+from core.errors import ErrorCode
 from core.middleware import is_api_path, json_error
 
 
@@ -18,7 +18,7 @@ def lockout_response(
     if is_api_path(request.path):
         return json_error(403, ErrorCode.ACCOUNT_LOCKED, getattr(request, "request_id", "-"), headers=headers)
     minutes = max(cooloff // 60, 1)
-    message = DEFAULT_MESSAGES[ErrorCode.ACCOUNT_LOCKED]
+    message = ErrorCode.ACCOUNT_LOCKED.message
     body = f"<!doctype html><meta charset='utf-8'><title>계정 잠김</title><h1>계정 잠김</h1><p>{message} ({minutes}분 후)</p>"
     response = HttpResponse(body, status=403, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(cooloff)

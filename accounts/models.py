@@ -25,7 +25,7 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
-    def has_role(self, least: str) -> bool:
+    def has_role(self, least: Role) -> bool:
         return self.is_active and role_at_least(self.role, least)
 
 

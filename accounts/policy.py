@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .roles import Role
 
 ANONYMOUS = None  # least role for public routes
@@ -19,7 +21,7 @@ HOUR = 3600
 
 @dataclass(frozen=True)
 class Rule:
-    least_role: str | None
+    least_role: Role | None
     rate_scope: str | None = "general"
     cache_seconds: int | None = None
 
@@ -95,3 +97,14 @@ def rule_for(url_name: str | None, method: str) -> Rule | None:
     if method in {"HEAD", "OPTIONS"}:
         method = "GET" if "GET" in rules else next(iter(rules))
     return rules.get(method)
+
+
+def cache_seconds(url_name: str, method: str = "GET") -> int:
+    """How long a result of this route may be served from the cache (API.md "Caching").
+
+    The access table is the only source: a route read through the cache must have its time
+    there, so a missing entry is a configuration error, not a silent default."""
+    rule = rule_for(url_name, method)
+    if rule is None or not rule.cache_seconds:
+        raise ImproperlyConfigured(f"accounts/policy.py: no cache time for {method} {url_name}")
+    return rule.cache_seconds

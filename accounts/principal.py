@@ -55,7 +55,7 @@ class Principal:
             return f"user:{getattr(self.user, 'pk', self.name)}"
         return f"{self.kind}:{self.name}"
 
-    def has_role(self, least: str) -> bool:
+    def has_role(self, least: Role) -> bool:
         return role_at_least(self.role, least)
 
     @property

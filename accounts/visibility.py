@@ -39,3 +39,26 @@ def apply_health_policy(
     for field in present:
         out[field] = None
     return out, []
+
+
+class Revealed:
+    """Accumulates the unmasked PII fields and health fields a response contains (for its
+    audit row): every masking call of a read goes through one of these."""
+
+    def __init__(self) -> None:
+        self.unmasked: set[str] = set()
+        self.health: set[str] = set()
+
+    def pii(self, row: dict, principal: Principal) -> dict:
+        out, shown = apply_pii_policy(row, principal)
+        self.unmasked.update(shown)
+        return out
+
+    def health_fields(self, row: dict, principal: Principal, fields: tuple[str, ...] = HEALTH_FIELDS) -> dict:
+        out, shown = apply_health_policy(row, principal, fields)
+        self.health.update(shown)
+        return out
+
+    def person(self, row: dict, principal: Principal) -> dict:
+        """PII masking and health redaction of one dict."""
+        return self.health_fields(self.pii(row, principal), principal)

@@ -20,6 +20,7 @@ from accounts.backoffice.customer_data import CustomerDataAdminMixin
 from accounts.backoffice.display import money
 from accounts.backoffice.import_export import AuditedImportExportMixin
 from accounts.backoffice.writes import ReadOnlyAdminMixin, ServiceDeleteAdminMixin, ServiceSaveAdminMixin
+from accounts.models import AuditLog
 from accounts.principal import Principal, principal_from_user
 from commerce.models import (
     CartEvent,
@@ -168,7 +169,7 @@ class ProductAdmin(
             # reviewers' names are customer data: the page view is audited like any other
             principal = principal_from_user(request.user)
             audit_log(
-                action="view",
+                action=AuditLog.Action.VIEW,
                 request=request,
                 customer_ids=sorted({r.customer_id for r in reviews}),
                 query={"model": "commerce.Review", "product_id": obj.pk, "view": "product-recent-reviews"},

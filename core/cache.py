@@ -71,11 +71,6 @@ def cache_call(op: Callable[[], T], default: Any = None) -> T | Any:
     return value
 
 
-def cache_available() -> bool:
-    """False while the breaker is open (the last cache call failed recently)."""
-    return not breaker.is_open
-
-
 def scope_version(scope: str) -> int:
     value = cache_call(lambda: cache.get(f"ver:{scope}"), None)
     return int(value) if value is not None else 0

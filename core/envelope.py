@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from .errors import DEFAULT_MESSAGES
+from .errors import ErrorCodeEnum, message_for
 
 
 class EnvelopeBody(dict):
@@ -24,12 +24,14 @@ def success_body(data: Any, *, request_id: str, message: str = "Success") -> Env
     return EnvelopeBody(success=True, data=data, message=message, timestamp=utc_timestamp(), request_id=request_id)
 
 
-def error_body(code: str, *, request_id: str, message: str | None = None, details: dict | None = None) -> EnvelopeBody:
+def error_body(
+    code: ErrorCodeEnum, *, request_id: str, message: str | None = None, details: dict | None = None
+) -> EnvelopeBody:
     return EnvelopeBody(
         success=False,
         error={
             "code": str(code),
-            "message": message or DEFAULT_MESSAGES.get(code, "오류가 발생했습니다"),
+            "message": message or message_for(code),
             "details": details or {},
         },
         timestamp=utc_timestamp(),

@@ -12,7 +12,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
 from .envelope import error_body
-from .errors import ApiError, ErrorCode
+from .errors import ApiError, ErrorCode, ErrorCodeEnum
 from .outages import dependency_failed
 from .request_context import current_request_id
 
@@ -27,7 +27,7 @@ def _drf_details(detail: object) -> dict:
     return {}
 
 
-def classify(exc: BaseException) -> tuple[int, str, str | None, dict, dict]:
+def classify(exc: BaseException) -> tuple[int, ErrorCodeEnum, str | None, dict, dict]:
     """(status, code, message, details, headers) for any exception."""
     headers: dict = {}
     if isinstance(exc, ApiError):

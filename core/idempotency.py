@@ -36,8 +36,6 @@ from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-IDEMPOTENCY_IN_PROGRESS = "IDEMPOTENCY_IN_PROGRESS"
 
 
 def _owner(request: Any) -> str:
@@ -84,7 +82,7 @@ def _claim(owner: str, key: str, fingerprint: str) -> tuple[IdempotencyRecord, b
                 existing.delete()
                 continue
             return existing, False
-    raise ApiError(IDEMPOTENCY_IN_PROGRESS, "같은 멱등 키의 요청이 처리 중입니다", status=409)
+    raise ApiError(ErrorCode.IDEMPOTENCY_IN_PROGRESS, status=409)
 
 
 def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
@@ -106,13 +104,12 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         if not created:
             if record.fingerprint != fingerprint:
                 raise ApiError(
-                    IDEMPOTENCY_KEY_REUSED,
-                    "이 멱등 키는 다른 요청에 이미 사용되었습니다",
+                    ErrorCode.IDEMPOTENCY_KEY_REUSED,
                     status=422,
                     details={"header": HEADER},
                 )
             if record.status_code is None:
-                raise ApiError(IDEMPOTENCY_IN_PROGRESS, "같은 멱등 키의 요청이 처리 중입니다", status=409)
+                raise ApiError(ErrorCode.IDEMPOTENCY_IN_PROGRESS, status=409)
             return Response(record.response, status=record.status_code, headers={"Idempotent-Replayed": "true"})
         try:
             response = handler(view, request, *args, **kwargs)

@@ -41,7 +41,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from .errors import NotFoundError
+from .errors import ErrorCode, ErrorCodeEnum, NotFoundError
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -257,7 +257,7 @@ def jobs_reap_if_due() -> int:
     return reaped
 
 
-def job_get(*, job_id: int, kind: str | None = None, not_found_code: str = "JOB_NOT_FOUND") -> Job:
+def job_get(*, job_id: int, kind: str | None = None, not_found_code: ErrorCodeEnum = ErrorCode.JOB_NOT_FOUND) -> Job:
     """Read one job (reaping it first if its worker died). Raises ``NotFoundError``."""
     jobs_reap_stale(job_ids=[job_id])
     jobs_reap_if_due()
@@ -266,7 +266,7 @@ def job_get(*, job_id: int, kind: str | None = None, not_found_code: str = "JOB_
         qs = qs.filter(kind__startswith=kind)
     job = qs.filter(pk=job_id).first()
     if job is None:
-        raise NotFoundError(not_found_code, "작업을 찾을 수 없습니다")
+        raise NotFoundError(not_found_code)
     return job
 
 

@@ -15,7 +15,7 @@ from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse
 
 from .envelope import dumps, error_body
-from .errors import ErrorCode
+from .errors import ErrorCode, ErrorCodeEnum
 from .exceptions import classify
 from .request_context import request_id_var
 
@@ -32,7 +32,7 @@ def is_api_path(path: str) -> bool:
 
 
 def json_error(
-    status: int, code: str, request_id: str, message: str | None = None, headers: dict | None = None
+    status: int, code: ErrorCodeEnum, request_id: str, message: str | None = None, headers: dict | None = None
 ) -> HttpResponse:
     response = HttpResponse(
         dumps(error_body(code, request_id=request_id, message=message)),

@@ -1,7 +1,8 @@
 """OpenAPI: every operation documents the envelope, the request id and every error status.
 
 ``EnvelopeAutoSchema`` quietly treats an APIView without a serializer as a free-form object
-(the envelope around it is still documented); ``envelope_postprocessing_hook`` wraps every
+(the envelope around it is still documented) and documents a read endpoint's declared
+``output_serializer`` as its success body; ``envelope_postprocessing_hook`` wraps every
 JSON success body in the envelope and adds the error responses of API.md to every operation,
 so a schema-driven fuzzer finds no undocumented status codes.
 """
@@ -15,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework.views import APIView
 
-from .errors import DEFAULT_MESSAGES, ErrorCode
+from .errors import ErrorCode, error_code_enums, message_for
 
 HTTP_METHODS = {"get", "put", "patch", "post", "delete", "head", "options", "trace"}
 
@@ -30,7 +31,7 @@ ERROR_RESPONSES: dict[int, tuple[str, list[str]]] = {
     405: ("허용되지 않은 메서드", [ErrorCode.METHOD_NOT_ALLOWED]),
     409: (
         "현재 상태와 충돌 (잔여 없음, 같은 멱등 키의 요청 처리 중, 같은 대상의 동기화 진행 중, 리포트 미완성)",
-        [ErrorCode.CONFLICT, "IDEMPOTENCY_IN_PROGRESS", "SYNC_IN_PROGRESS", "REPORT_NOT_READY"],
+        [ErrorCode.CONFLICT, ErrorCode.IDEMPOTENCY_IN_PROGRESS, "SYNC_IN_PROGRESS", "REPORT_NOT_READY"],
     ),
     406: ("제공할 수 없는 응답 형식", [ErrorCode.NOT_ACCEPTABLE]),
     413: ("요청 본문이 너무 큼", [ErrorCode.PAYLOAD_TOO_LARGE]),
@@ -62,10 +63,25 @@ class EnvelopeAutoSchema(AutoSchema):
             return OpenApiTypes.OBJECT
         return super()._get_serializer()
 
+    def get_description(self) -> str:
+        # A read endpoint without a docstring of its own gets none: the read pipeline's base
+        # classes describe themselves to developers, not to API users.
+        if hasattr(self.view, "read_http_method") and type(self.view).__dict__.get("__doc__") is None:
+            return ""
+        return super().get_description()
 
-def ok_response(data: Any, name: str = "예시", description: str = "") -> OpenApiResponse:
-    """A free-form success response with a real example: the whole envelope around ``data``, so
-    Swagger shows it instead of ``{"additionalProp1": "string"}``."""
+    def get_response_serializers(self) -> Any:
+        # A read endpoint declares the shape of its ``data`` (accounts.api.read.ReadView
+        # ``output_serializer``); an ``extend_schema(responses=…)`` on the view still wins.
+        declared = getattr(self.view, "output_serializer", None)
+        if declared is not None and self.method == getattr(self.view, "read_http_method", None):
+            return declared
+        return super().get_response_serializers()
+
+
+def ok_example(data: Any, name: str = "예시") -> OpenApiExample:
+    """A real success response for Swagger: the whole envelope around ``data``. A read endpoint
+    passes it as ``extend_schema(examples=[...])``; its shape comes from ``output_serializer``."""
     example = {
         "success": True,
         "data": data,
@@ -73,9 +89,15 @@ def ok_response(data: Any, name: str = "예시", description: str = "") -> OpenA
         "timestamp": "2026-11-29T10:00:00Z",
         "request_id": "req-8c1d2e",
     }
-    return OpenApiResponse(
-        OpenApiTypes.OBJECT, description=description, examples=[OpenApiExample(name, value=example, response_only=True)]
-    )
+    return OpenApiExample(name, value=example, response_only=True)
+
+
+def ok_response(
+    data: Any, name: str = "예시", description: str = "", shape: Any = OpenApiTypes.OBJECT
+) -> OpenApiResponse:
+    """A success response with a real example (``ok_example``), so Swagger shows it instead of
+    ``{"additionalProp1": "string"}``; ``shape`` is the serializer of ``data`` where there is one."""
+    return OpenApiResponse(shape, description=description, examples=[ok_example(data, name)])
 
 
 def _ref(name: str) -> dict:
@@ -96,25 +118,28 @@ def _success_envelope(data_schema: dict) -> dict:
     }
 
 
-ERROR_ENVELOPE = {
-    "type": "object",
-    "description": "오류 응답 envelope (모든 /api/ 오류 공통)",
-    "required": ["success", "error", "timestamp", "request_id"],
-    "properties": {
-        "success": {"type": "boolean", "enum": [False]},
-        "error": {
-            "type": "object",
-            "required": ["code", "message", "details"],
-            "properties": {
-                "code": {"type": "string", "enum": [str(code) for code in ErrorCode] + ["<ENTITY>_NOT_FOUND"]},
-                "message": {"type": "string", "description": "한국어 메시지"},
-                "details": {"type": "object", "additionalProperties": True},
+def error_envelope() -> dict:
+    """The error envelope's schema; ``code`` lists every code of every app's enum."""
+    codes = sorted({str(code) for klass in error_code_enums() for code in klass})
+    return {
+        "type": "object",
+        "description": "오류 응답 envelope (모든 /api/ 오류 공통)",
+        "required": ["success", "error", "timestamp", "request_id"],
+        "properties": {
+            "success": {"type": "boolean", "enum": [False]},
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "details"],
+                "properties": {
+                    "code": {"type": "string", "enum": codes},
+                    "message": {"type": "string", "description": "한국어 메시지"},
+                    "details": {"type": "object", "additionalProperties": True},
+                },
             },
+            "timestamp": {"type": "string", "format": "date-time"},
+            "request_id": {"type": "string"},
         },
-        "timestamp": {"type": "string", "format": "date-time"},
-        "request_id": {"type": "string"},
-    },
-}
+    }
 
 
 def _error_response(status: int, spec: tuple[str, list[str]] | None = None) -> dict:
@@ -122,7 +147,7 @@ def _error_response(status: int, spec: tuple[str, list[str]] | None = None) -> d
     code = codes[0]
     example = {
         "success": False,
-        "error": {"code": str(code), "message": DEFAULT_MESSAGES.get(code, ""), "details": {}},
+        "error": {"code": str(code), "message": message_for(code), "details": {}},
         "timestamp": "2026-11-22T10:00:00Z",
         "request_id": "req-3f2a…",
     }
@@ -140,7 +165,7 @@ def _error_response(status: int, spec: tuple[str, list[str]] | None = None) -> d
 def envelope_postprocessing_hook(result: dict, generator: object, request: object, public: bool) -> dict:
     """drf-spectacular POSTPROCESSING_HOOKS entry."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas["ErrorEnvelope"] = ERROR_ENVELOPE
+    schemas["ErrorEnvelope"] = error_envelope()
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             if method not in HTTP_METHODS or not isinstance(operation, dict):
@@ -166,4 +191,4 @@ def envelope_postprocessing_hook(result: dict, generator: object, request: objec
     return result
 
 
-IDEMPOTENCY_REUSED = ("같은 멱등 키를 다른 요청에 다시 사용함", ["IDEMPOTENCY_KEY_REUSED"])
+IDEMPOTENCY_REUSED = ("같은 멱등 키를 다른 요청에 다시 사용함", [ErrorCode.IDEMPOTENCY_KEY_REUSED])

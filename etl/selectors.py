@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import math
-
 from django.utils import timezone
 
 from core.errors import ApiError, NotFoundError
 from core.jobs import jobs_reap_stale
 from core.models import Job
+from core.pagination import pagination
 
-from .errors import MESSAGES, EtlErrorCode
+from .errors import EtlErrorCode
 from .models import Entity, SyncRun, SyncState, Target
 from .targets import default_target, get_target
 
@@ -21,7 +20,7 @@ def sync_run_status(*, job_id: str) -> dict:
     """The public status of a sync job (``ETL-YYYYMMDD-NNNN``); reaps it first if its worker died."""
     run = SyncRun.objects.filter(code=job_id).values_list("job_id", flat=True).first()
     if run is None:
-        raise NotFoundError(EtlErrorCode.ETL_JOB_NOT_FOUND, MESSAGES[EtlErrorCode.ETL_JOB_NOT_FOUND])
+        raise NotFoundError(EtlErrorCode.ETL_JOB_NOT_FOUND)
     jobs_reap_stale(job_ids=[run])
     run = SyncRun.objects.select_related("job").get(code=job_id)
     job: Job = run.job
@@ -74,18 +73,11 @@ def product_search(*, params: dict) -> dict:
         except ApiError:
             raise
         except (OSError, ConnectionError) as exc:
-            raise ApiError(
-                EtlErrorCode.SEARCH_UNAVAILABLE, MESSAGES[EtlErrorCode.SEARCH_UNAVAILABLE], status=503
-            ) from exc
+            raise ApiError(EtlErrorCode.SEARCH_UNAVAILABLE, status=503) from exc
     page, size, total = params["page"], params["size"], found["total"]
     return {
         "products": found["products"],
-        "pagination": {
-            "page": page,
-            "size": size,
-            "total": total,
-            "total_pages": math.ceil(total / size) if total else 0,
-        },
+        "pagination": pagination(total=total, page=page, size=size),
         "query": {k: params.get(k) for k in ("q", "category_id", "min_price", "max_price", "sort")},
         "matched": found["matched"],
         "indexed_at": state["indexed_at"] if found_index else None,

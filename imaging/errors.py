@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from core.errors import ApiError, ErrorCode
+from core.errors import ApiError, ErrorCode, ErrorCodeEnum
 
 
-class ImagingErrorCode(StrEnum):
-    IMAGE_DOWNLOAD_FAILED = ErrorCode.IMAGE_DOWNLOAD_FAILED.value
-    INVALID_IMAGE = "INVALID_IMAGE"
-    OCR_UNAVAILABLE = "OCR_UNAVAILABLE"
+class ImagingErrorCode(ErrorCodeEnum):
+    # IMAGE_DOWNLOAD_FAILED is a platform code of API.md: core.errors.ErrorCode
+    INVALID_IMAGE = "INVALID_IMAGE", "사용할 수 없는 이미지 파일입니다"
+    OCR_UNAVAILABLE = "OCR_UNAVAILABLE", "글자 인식(OCR)을 지금은 사용할 수 없습니다. 잠시 후 다시 시도하세요"
 
 
 class FetchFailure(StrEnum):
@@ -57,7 +57,7 @@ class ImageSourceError(ApiError):
     """An image that could not be acquired; ``source`` is ``url`` or ``upload``."""
 
     def __init__(self, reason: FetchFailure, *, source: str, extra: dict | None = None) -> None:
-        code = ImagingErrorCode.IMAGE_DOWNLOAD_FAILED if source == "url" else ImagingErrorCode.INVALID_IMAGE
+        code = ErrorCode.IMAGE_DOWNLOAD_FAILED if source == "url" else ImagingErrorCode.INVALID_IMAGE
         details = {"reason": str(reason), **(extra or {})}
         super().__init__(code, FAILURE_MESSAGES[reason], status=400, details=details)
         self.reason = reason

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from commerce.models import Product
 from core.errors import ApiError, ValidationFailed
 from imaging.ocr.parse import FIELDS
@@ -43,7 +44,7 @@ def product_image_check(*, product: Product, request: object) -> dict:
         ]
     )
     audit_log(
-        action="update",
+        action=AuditLog.Action.UPDATE,
         request=request,
         query={
             "model": "commerce.Product",
@@ -94,7 +95,7 @@ def product_nutrition_apply(*, product: Product, facts: dict, request: object, s
     product.nutrition_facts = clean
     product.save(update_fields=["nutrition_facts", "updated_at"])
     audit_log(
-        action="update",
+        action=AuditLog.Action.UPDATE,
         request=request,
         query={
             "model": "commerce.Product",

@@ -21,7 +21,9 @@ from django.utils.html import format_html
 
 from accounts.audit import audit_log
 from accounts.masking import mask_name, mask_phone
+from accounts.models import AuditLog
 from accounts.principal import principal_of
+from accounts.roles import Role
 from core.errors import ApiError
 from core.timeutils import local_today
 from reports.models import Report, ReportFormat
@@ -29,7 +31,7 @@ from reports.overview import overview_get
 from reports.selectors.reports import report_status, reports_visible_to
 from reports.services.reports import ReportRequest, report_open_for_download, report_request
 
-MONEY_LEAST_ROLE = "MANAGER"
+MONEY_LEAST_ROLE = Role.MANAGER
 
 
 def overview_context(request: HttpRequest) -> dict[str, Any]:
@@ -48,7 +50,7 @@ def overview_context(request: HttpRequest) -> dict[str, Any]:
     ]
     if expiring:
         audit_log(
-            action="list",
+            action=AuditLog.Action.LIST,
             request=request,
             customer_ids=[row["customer_id"] for row in expiring],
             query={"view": "admin-overview", "list": "expiring_packages"},
@@ -86,7 +88,7 @@ def computed_ago(computed_at: _dt.datetime, *, now: _dt.datetime | None = None) 
 # --- 리포트: monthly sales reports (seed 000 §6) ---------------------------------------------
 
 
-REPORTS_LEAST_ROLE = "MANAGER"
+REPORTS_LEAST_ROLE = Role.MANAGER
 STATUS_LABELS = {"queued": "대기", "running": "생성 중", "completed": "완료", "failed": "실패", "expired": "만료"}
 
 

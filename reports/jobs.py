@@ -16,6 +16,7 @@ from pathlib import Path
 from django.core.files import File
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from accounts.principal import Principal, principal_from_user
 from core.jobs import JobContext, job_handler
 
@@ -71,7 +72,7 @@ def sales_monthly(ctx: JobContext) -> dict:
         )
         requester = _requester(report)
         audit_log(
-            action="export",
+            action=AuditLog.Action.EXPORT,
             principal=requester,
             actor_name=None if requester else report.requested_by_name,
             customer_ids=content["customer_ids"],

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import AuditLog
 from accounts.sealing import unseal
+from core.pagination import PaginationSerializer
 
 
 class TokenObtainInput(serializers.Serializer):
@@ -91,13 +92,6 @@ class AuditLogQuery(serializers.Serializer):
         return attrs
 
 
-class Pagination(serializers.Serializer):
-    total = serializers.IntegerField()
-    page = serializers.IntegerField()
-    size = serializers.IntegerField()
-    total_pages = serializers.IntegerField()
-
-
 class AuditLogPage(serializers.Serializer):
     logs = AuditLogOutput(many=True)
-    pagination = Pagination()
+    pagination = PaginationSerializer()

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 
+from .read import PagedReadView, Read
 from .serializers import (
     AuditLogOutput,
     AuditLogPage,
@@ -75,17 +76,15 @@ class LogoutView(_PublicAuthView):
         return Response({"logged_out": True, "revoked": revoked})
 
 
-class AuditLogListView(APIView):
-    @extend_schema(
-        tags=["platform"],
-        summary="감사 로그 조회 (ADMIN)",
-        parameters=[AuditLogQuery],
-        responses={200: AuditLogPage},
-    )
-    def get(self, request: Request) -> Response:
-        query = AuditLogQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+@extend_schema(tags=["platform"], summary="감사 로그 조회 (ADMIN)", parameters=[AuditLogQuery])
+class AuditLogListView(PagedReadView):
+    query_serializer = AuditLogQuery
+    output_serializer = AuditLogPage
+    rows_key = "logs"
+    customer_kwarg = None
+
+    def page_rows(self, read: Read, *, limit: int, offset: int) -> tuple[list, int]:
+        params = read.query
         qs = selectors.audit_logs_list(
             customer_id=params.get("customer"),
             actor=params.get("actor"),
@@ -93,12 +92,4 @@ class AuditLogListView(APIView):
             date_from=params.get("date_from"),
             date_to=params.get("date_to"),
         )
-        page, size = params["page"], params["size"]
-        total = qs.count()
-        rows = qs[(page - 1) * size : page * size]
-        return Response(
-            {
-                "logs": AuditLogOutput(rows, many=True).data,
-                "pagination": {"total": total, "page": page, "size": size, "total_pages": (total + size - 1) // size},
-            }
-        )
+        return AuditLogOutput(qs[offset : offset + limit], many=True).data, qs.count()

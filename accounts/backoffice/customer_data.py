@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from accounts.audit import audit_log
 from accounts.backoffice.dates import FastDateHierarchyMixin
 from accounts.masking import PII_FIELDS
+from accounts.models import AuditLog
 from accounts.principal import Principal, principal_of
 from accounts.search_terms import audited_search_term, normalise_term, search_watch
 from core.cache import invalidate
@@ -111,7 +112,7 @@ class CustomerDataAdminMixin(FastDateHierarchyMixin):
             if self.health_model and not principal.can_view_health:
                 health = []
             audit_log(
-                action="list",
+                action=AuditLog.Action.LIST,
                 request=request,
                 customer_ids=ids,
                 query={"model": self.model._meta.label, **changelist_conditions(request)},  # type: ignore[attr-defined]
@@ -202,7 +203,7 @@ class CustomerDataAdminMixin(FastDateHierarchyMixin):
         if principal.can_view_health:
             health = list(self.shown_health_fields(obj))
         audit_log(
-            action="view",
+            action=AuditLog.Action.VIEW,
             request=request,
             customer_ids=self.customer_ids_of(obj),
             query={"model": obj._meta.label, "object_id": obj.pk},
@@ -220,7 +221,7 @@ class CustomerDataAdminMixin(FastDateHierarchyMixin):
         changed = sorted(set(changed))
         # Changed field names only; values may be personal data.
         audit_log(
-            action="update" if change else "create",
+            action=AuditLog.Action.UPDATE if change else AuditLog.Action.CREATE,
             request=request,
             customer_ids=self.customer_ids_of(obj),
             query={"model": obj._meta.label, "object_id": obj.pk, "changed_fields": changed},
@@ -239,7 +240,9 @@ class CustomerDataAdminMixin(FastDateHierarchyMixin):
         ids = self.customer_ids_of(obj)
         label, pk = obj._meta.label, obj.pk
         super().delete_model(request, obj)  # type: ignore[misc]
-        audit_log(action="delete", request=request, customer_ids=ids, query={"model": label, "object_id": pk})
+        audit_log(
+            action=AuditLog.Action.DELETE, request=request, customer_ids=ids, query={"model": label, "object_id": pk}
+        )
         for customer_id in ids:
             invalidate(f"customer:{customer_id}")
 
@@ -251,7 +254,7 @@ class CustomerDataAdminMixin(FastDateHierarchyMixin):
             pks.append(obj.pk)
         super().delete_queryset(request, queryset)  # type: ignore[misc]
         audit_log(
-            action="delete",
+            action=AuditLog.Action.DELETE,
             request=request,
             customer_ids=ids,
             query={"model": self.model._meta.label, "object_ids": pks},

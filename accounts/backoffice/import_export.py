@@ -12,7 +12,9 @@ from import_export.forms import SelectableFieldsExportForm
 
 from accounts.audit import audit_log
 from accounts.backoffice.customer_data import changelist_conditions
+from accounts.models import AuditLog
 from accounts.principal import principal_of
+from accounts.roles import Role
 from core.cache import invalidate
 
 # Exports above this many rows record the conditions and the count instead of every id.
@@ -36,7 +38,7 @@ class AuditedImportExportMixin:
     comes from :class:`CustomerDataAdminMixin` when the model holds customer data.
     """
 
-    export_least_role = "MANAGER"
+    export_least_role = Role.MANAGER
     export_form_class = KoreanExportForm
     # CSV and XLSX only: what the center's staff open in a spreadsheet
     formats = [base_formats.CSV, base_formats.XLSX]
@@ -129,7 +131,7 @@ class AuditedImportExportMixin:
         resource = self.get_export_resource_classes(request)[0](principal=principal)  # type: ignore[attr-defined]
         masked_columns = getattr(resource, "masked_columns", [])
         audit_log(
-            action="export",
+            action=AuditLog.Action.EXPORT,
             request=request,
             customer_ids=ids,
             query={
@@ -163,7 +165,10 @@ class AuditedImportExportMixin:
         for row in result:
             if row.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE) and row.instance:
                 by_type.setdefault(row.import_type, []).append(row.instance)
-        for import_type, action in ((RowResult.IMPORT_TYPE_NEW, "create"), (RowResult.IMPORT_TYPE_UPDATE, "update")):
+        for import_type, action in (
+            (RowResult.IMPORT_TYPE_NEW, AuditLog.Action.CREATE),
+            (RowResult.IMPORT_TYPE_UPDATE, AuditLog.Action.UPDATE),
+        ):
             instances = by_type.get(import_type, [])
             if not instances:
                 continue

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/audit/logs"
 
 
-def write(action: str = "view", *, customer_ids=(), actor: str = "etl", when=None) -> AuditLog:
+def write(
+    action: AuditLog.Action = AuditLog.Action.VIEW, *, customer_ids=(), actor: str = "etl", when=None
+) -> AuditLog:
     if when is None:
         return audit_log(action=action, principal=system_principal(actor), customer_ids=customer_ids)
     with time_machine.travel(when, tick=False):
@@ -37,7 +39,7 @@ def test_row_from_a_request_records_who_what_where(rf, users):
     request.user = users["ADMIN"]
     request.request_id = "req-abc"
     row = audit_log(
-        action="view",
+        action=AuditLog.Action.VIEW,
         request=request,
         customer_ids=[7, 7],
         fields_unmasked=["phone", "name"],
@@ -67,7 +69,7 @@ def test_one_insert_per_row_with_every_value_as_given(users, django_assert_num_q
     staff = principal_from_user(users["STAFF"])  # one permission query, not the writer's
     with django_assert_num_queries(1):
         row = audit_log(
-            action="search",
+            action=AuditLog.Action.SEARCH,
             principal=staff,
             customer_ids=[3, 1, 2],
             query={"q": "김*", "filters": {"membership_level": "vip"}, "page": 2},
@@ -85,15 +87,24 @@ def test_one_insert_per_row_with_every_value_as_given(users, django_assert_num_q
     assert stored.query == {"q": "김*", "filters": {"membership_level": "vip"}, "page": 2}
     assert (stored.fields_unmasked, stored.fields_health, stored.ip_address, stored.cache_hit) == ([], [], None, False)
     assert stored.created_at == row.created_at
-    second = audit_log(action="view", principal=staff, customer_ids=[5])
+    second = audit_log(action=AuditLog.Action.VIEW, principal=staff, customer_ids=[5])
     assert second.pk > row.pk
     assert AuditLog.objects.get(pk=second.pk).customer_ids == [5]
 
 
-def test_unknown_action_is_refused():
-    with pytest.raises(ValueError):
-        audit_log(action="peek", principal=system_principal("x"))
+@pytest.mark.parametrize("action", ["peek", "view", AuditLog.Action.VIEW.value, None])
+def test_action_must_be_a_member(action):
+    # a plain string is refused even when it spells a real action: only the enum is accepted
+    with pytest.raises(TypeError, match=r"AuditLog\.Action member"):
+        audit_log(action=action, principal=system_principal("x"))
     assert AuditLog.objects.count() == 0
+
+
+def test_action_member_is_stored_as_its_value():
+    row = audit_log(action=AuditLog.Action.LOGIN_FAILED, principal=system_principal("x"))
+    row.refresh_from_db()
+    assert row.action == "login_failed"
+    assert AuditLog.objects.filter(action=AuditLog.Action.LOGIN_FAILED).count() == 1
 
 
 def test_rows_cannot_be_changed_or_deleted_through_the_orm():
@@ -159,7 +170,7 @@ def test_prune_function_runs_as_its_own_role():
 def test_deleting_a_user_keeps_their_audit_rows(users):
     user = users["STAFF"]
     user_id = user.pk
-    row = audit_log(action="view", principal=principal_from_user(user), customer_ids=[3])
+    row = audit_log(action=AuditLog.Action.VIEW, principal=principal_from_user(user), customer_ids=[3])
     user.delete()
     row = AuditLog.objects.get(pk=row.pk)
     assert (row.actor_user_id, row.actor_name) == (user_id, "staff-user")
@@ -206,10 +217,10 @@ def test_prune_with_days_argument_and_refusal_of_zero():
 def rows(users):
     base = timezone.now().replace(hour=12) - timedelta(days=10)
     return {
-        "a": write("view", customer_ids=[1, 2], actor="kim", when=base),
-        "b": write("update", customer_ids=[2], actor="lee", when=base + timedelta(days=1)),
-        "c": write("search", customer_ids=[], actor="kim", when=base + timedelta(days=2)),
-        "d": write("view", customer_ids=[12], actor="park", when=base + timedelta(days=3)),
+        "a": write(AuditLog.Action.VIEW, customer_ids=[1, 2], actor="kim", when=base),
+        "b": write(AuditLog.Action.UPDATE, customer_ids=[2], actor="lee", when=base + timedelta(days=1)),
+        "c": write(AuditLog.Action.SEARCH, customer_ids=[], actor="kim", when=base + timedelta(days=2)),
+        "d": write(AuditLog.Action.VIEW, customer_ids=[12], actor="park", when=base + timedelta(days=3)),
     }
 
 

@@ -42,7 +42,7 @@ def client_for(api_client_for):
     return make
 
 
-def expected_status(least: str | None, caller_role: str | None) -> int:
+def expected_status(least: Role | None, caller_role: str | None) -> int:
     if least is None:
         return 200
     if caller_role is None:
@@ -52,7 +52,7 @@ def expected_status(least: str | None, caller_role: str | None) -> int:
 
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize(
-    ("route", "least"), [("anonymous", None), ("staff", "STAFF"), ("manager", "MANAGER"), ("admin", "ADMIN")]
+    ("route", "least"), [("anonymous", None), ("staff", Role.STAFF), ("manager", Role.MANAGER), ("admin", Role.ADMIN)]
 )
 def test_least_role_rule_on_test_views(test_routes, client_for, caller, route, least):
     response = client_for(caller).get(f"/api/v1/_test/{route}")

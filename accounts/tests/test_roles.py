@@ -11,7 +11,7 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.principal import principal_from_user
-from accounts.roles import Role, role_at_least
+from accounts.roles import Role, role_at_least, role_of
 from accounts.services import ROLE_GROUPS, role_groups_ensure, user_sync_role_groups
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +24,9 @@ def codenames(group: Group) -> set[str]:
 
 
 def test_role_order():
-    assert role_at_least("ADMIN", "MANAGER") and role_at_least("MANAGER", "MANAGER")
-    assert not role_at_least("STAFF", "MANAGER")
-    assert not role_at_least(None, "STAFF") and not role_at_least("ROOT", "STAFF")
+    assert role_at_least(Role.ADMIN, Role.MANAGER) and role_at_least(Role.MANAGER, Role.MANAGER)
+    assert not role_at_least(Role.STAFF, Role.MANAGER)
+    assert not role_at_least(None, Role.STAFF) and not role_at_least("ROOT", Role.STAFF)
 
 
 def test_groups_exist_after_migrate_and_only_admin_sees_sensitive_data():
@@ -159,3 +159,61 @@ def test_user_admin_add(make_user):
     user = User.objects.get(username="newbie")
     assert (user.role, user.is_staff) == ("STAFF", True)
     assert list(user.groups.values_list("name", flat=True)) == ["직원"]
+
+
+def test_roles_rank_by_declared_order():
+    assert list(Role) == [Role.STAFF, Role.MANAGER, Role.ADMIN]
+    assert [role.rank for role in Role] == [0, 1, 2]
+    assert Role.MANAGER >= Role.STAFF and Role.ADMIN > Role.MANAGER and Role.STAFF < Role.ADMIN
+    assert Role.MANAGER <= Role.MANAGER and not Role.STAFF >= Role.MANAGER and not Role.ADMIN < Role.STAFF
+    # as strings "STAFF" > "MANAGER" > "ADMIN": the declared order is the opposite of the alphabet
+    assert sorted([Role.ADMIN, Role.STAFF, Role.MANAGER]) == [Role.STAFF, Role.MANAGER, Role.ADMIN]
+    assert max(Role) is Role.ADMIN
+
+
+@pytest.mark.parametrize(
+    "compare",
+    [
+        lambda: Role.STAFF >= "ADMIN",
+        lambda: Role.ADMIN <= "STAFF",
+        lambda: Role.ADMIN > "MANAGER",
+        lambda: Role.STAFF > "ADMIN",
+        lambda: Role.MANAGER <= None,
+        lambda: sorted([Role.ADMIN, "STAFF"]),
+    ],
+)
+def test_a_role_never_compares_with_a_string(compare):
+    with pytest.raises(TypeError):
+        compare()
+
+
+def test_roles_still_equal_their_stored_strings():
+    # the model field and every query keep the plain values: no migration
+    assert Role.ADMIN == "ADMIN" and Role.MANAGER == "MANAGER" and Role.STAFF != "staff"
+    assert {Role.ADMIN: 1}["ADMIN"] == 1
+    assert Role.values == ["STAFF", "MANAGER", "ADMIN"]
+
+
+def test_role_at_least_takes_a_member_as_the_least_role():
+    least = "STAFF"
+    with pytest.raises(TypeError, match="Role member"):
+        role_at_least(Role.ADMIN, least)
+    assert role_of("MANAGER") is Role.MANAGER and role_of("manager") is None and role_of(None) is None
+
+
+@pytest.mark.parametrize(
+    ("role", "least", "expected"),
+    [
+        ("STAFF", Role.STAFF, True),
+        ("STAFF", Role.MANAGER, False),
+        ("MANAGER", Role.STAFF, True),
+        ("MANAGER", Role.ADMIN, False),
+        ("ADMIN", Role.MANAGER, True),
+        ("ADMIN", Role.ADMIN, True),
+    ],
+)
+def test_a_stored_role_string_is_ranked_as_its_member(make_user, role, least, expected):
+    user = User.objects.get(pk=make_user(role, username=f"u-{role.lower()}").pk)
+    assert type(user.role) is str  # what the database gives back
+    assert user.has_role(least) is expected
+    assert principal_from_user(user).has_role(least) is expected

@@ -9,15 +9,11 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from accounts.audit import audit_log
-from accounts.policy import rule_for
+from accounts.api.read import Read, ReadView
+from accounts.models import AuditLog
 from commerce.currency import currency_choices, currency_resolve
-from core.cache import cached_result
-from core.schema import ok_response
+from core.schema import ok_example
 from ml.churn_shop import shop_churn_model_id
 
 from . import schema_examples as examples
@@ -27,11 +23,6 @@ from .selectors.forecast import MAX_FORECAST_DAYS, sales_forecast
 from .selectors.periods import MAX_RANGE_DAYS, PERIOD_DAYS, local_today, resolve_range
 
 DATE_FORMATS = ["%Y-%m-%d"]
-
-
-def _ttl(route: str) -> int:
-    rule = rule_for(route, "GET")
-    return (rule.cache_seconds if rule else None) or 3600
 
 
 class DashboardQuery(serializers.Serializer):
@@ -70,89 +61,138 @@ def _currency_parameter() -> OpenApiParameter:
     )
 
 
-def _currency(request: Request) -> str:
-    """``?currency=`` or the shop's currency; an unknown code is VALIDATION_ERROR naming the choices."""
-    return currency_resolve(request.query_params.get("currency"))
+class _ShopRead(ReadView):
+    """A shop analytics read: ``?currency=`` is checked before the rest of the query (an unknown
+    code is VALIDATION_ERROR naming the choices), and goes into the cache key."""
+
+    customer_kwarg = None
+
+    def check(self, read: Read) -> None:
+        read.extra["currency"] = currency_resolve(read.request.query_params.get("currency"))
+
+    def cache_scopes(self, read: Read) -> tuple[str, ...]:
+        return ("shop",)
 
 
-def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-class DashboardView(APIView):
-    @extend_schema(
-        summary="샵 대시보드 통계",
-        parameters=[
-            OpenApiParameter("period", str, enum=list(PERIOD_DAYS)),
-            OpenApiParameter("start_date", OpenApiTypes.DATE),
-            OpenApiParameter("end_date", OpenApiTypes.DATE),
-            _currency_parameter(),
-        ],
-        responses={200: ok_response(examples.DASHBOARD)},
+class DashboardOutput(serializers.Serializer):
+    period = serializers.ChoiceField(choices=list(PERIOD_DAYS))
+    date_range = serializers.DictField(child=serializers.DateField(), help_text="start, end")
+    revenue = serializers.DictField(
+        help_text="total, currency, growth_rate, previous_total, daily_average, trend, by_currency"
     )
-    def get(self, request: Request) -> Response:
-        currency = _currency(request)
-        q = _query(DashboardQuery, request)
-        r = q["range"]
-        data, _hit = cached_result(
-            "shop-dashboard",
-            scopes=("shop",),
-            params={"period": q["period"], "start": r.start, "end": r.end, "currency": currency},
-            ttl=_ttl("analytics-dashboard"),
-            compute=lambda: dashboard_stats(period=q["period"], date_range=r, currency=currency),
+    orders = serializers.DictField(help_text="상태별 건수, conversion_rate, average_order_value")
+    users = serializers.DictField(help_text="total_active, new_users, returning_users, retention_rate")
+    products = serializers.DictField(
+        help_text="total_sold, unique_products, average_rating, scored_reviews, positive_review_share"
+    )
+    daily_trend = serializers.ListField(child=serializers.DictField(), help_text="date, revenue, orders, users")
+    top_categories = serializers.ListField(
+        child=serializers.DictField(), help_text="category_id, category_name, sales_count, revenue"
+    )
+
+
+class UserBehaviorOutput(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    behavior_score = serializers.FloatField()
+    behavior_score_components = serializers.DictField()
+    purchase_history = serializers.DictField(help_text="주문 수, 지출, 평균 주문액, 최근 구매, 구매 빈도, 다른 통화")
+    favorite_categories = serializers.ListField(child=serializers.DictField())
+    browsing_patterns = serializers.DictField()
+    engagement = serializers.DictField(help_text="리뷰, 위시리스트, 장바구니 이탈률")
+    churn_prediction = serializers.DictField(help_text="이탈 확률과 근거 (학습된 모델)")
+    next_best_actions = serializers.ListField(child=serializers.DictField())
+
+
+class SalesForecastOutput(serializers.Serializer):
+    forecast_period = serializers.DictField(
+        help_text="start_date, end_date, days, as_of, currency, product_id, category_id"
+    )
+    historical_data = serializers.ListField(child=serializers.DictField(), help_text="date, actual_sales, order_count")
+    forecast = serializers.ListField(child=serializers.DictField(), help_text="날짜별 예측과 90% 구간")
+    metrics = serializers.DictField(help_text="예측 합계·일평균·성장률·정확도(백테스트)·모델")
+    insights = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema(
+    summary="샵 대시보드 통계",
+    parameters=[
+        OpenApiParameter("period", str, enum=list(PERIOD_DAYS)),
+        OpenApiParameter("start_date", OpenApiTypes.DATE),
+        OpenApiParameter("end_date", OpenApiTypes.DATE),
+        _currency_parameter(),
+    ],
+    examples=[ok_example(examples.DASHBOARD)],
+)
+class DashboardView(_ShopRead):
+    query_serializer = DashboardQuery
+    output_serializer = DashboardOutput
+    cache_name = "shop-dashboard"
+
+    def cache_params(self, read: Read) -> dict:
+        r = read.query["range"]
+        return {"period": read.query["period"], "start": r.start, "end": r.end, "currency": read.extra["currency"]}
+
+    def compute(self, read: Read) -> dict:
+        return dashboard_stats(
+            period=read.query["period"], date_range=read.query["range"], currency=read.extra["currency"]
         )
-        return Response(data)
 
 
-class UserBehaviorView(APIView):
-    @extend_schema(
-        summary="사용자 행동 분석", parameters=[_currency_parameter()], responses={200: ok_response(examples.BEHAVIOR)}
-    )
-    def get(self, request: Request, user_id: int) -> Response:
-        currency = _currency(request)
-        now = timezone.now()
-        data, hit = cached_result(
-            "shop-user-behavior",
-            scopes=(f"customer:{user_id}", "shop"),
-            # the day and the served model version are part of the key: both change the answer
-            params={"id": user_id, "day": local_today(), "model": shop_churn_model_id(), "currency": currency},
-            ttl=_ttl("analytics-user-behavior"),
-            compute=lambda: user_behavior(customer_id=user_id, now=now, currency=currency),
-        )
-        audit_log(action="view", request=request, customer_ids=[user_id], status_code=200, cache_hit=hit)
-        return Response(data)
+@extend_schema(summary="사용자 행동 분석", parameters=[_currency_parameter()], examples=[ok_example(examples.BEHAVIOR)])
+class UserBehaviorView(_ShopRead):
+    output_serializer = UserBehaviorOutput
+    cache_name = "shop-user-behavior"
+    audit_action = AuditLog.Action.VIEW
+    customer_kwarg = "user_id"
+
+    def check(self, read: Read) -> None:
+        super().check(read)
+        read.extra["now"] = timezone.now()
+
+    def cache_scopes(self, read: Read) -> tuple[str, ...]:
+        return (f"customer:{read.args['user_id']}", "shop")
+
+    def cache_params(self, read: Read) -> dict:
+        # the day and the served model version are part of the key: both change the answer
+        return {
+            "id": read.args["user_id"],
+            "day": local_today(),
+            "model": shop_churn_model_id(),
+            "currency": read.extra["currency"],
+        }
+
+    def compute(self, read: Read) -> dict:
+        return user_behavior(customer_id=read.args["user_id"], now=read.extra["now"], currency=read.extra["currency"])
 
 
-class SalesForecastView(APIView):
-    @extend_schema(
-        summary="판매 트렌드 예측",
-        parameters=[
-            OpenApiParameter("days", int),
-            OpenApiParameter("product_id", int),
-            OpenApiParameter("category_id", int),
-            OpenApiParameter("as_of", OpenApiTypes.DATE),
-            _currency_parameter(),
-        ],
-        responses={200: ok_response(examples.FORECAST)},
-    )
-    def get(self, request: Request) -> Response:
-        currency = _currency(request)
-        q = _query(ForecastQuery, request)
-        as_of = q.get("as_of") or local_today()
-        params = {
+@extend_schema(
+    summary="판매 트렌드 예측",
+    parameters=[
+        OpenApiParameter("days", int),
+        OpenApiParameter("product_id", int),
+        OpenApiParameter("category_id", int),
+        OpenApiParameter("as_of", OpenApiTypes.DATE),
+        _currency_parameter(),
+    ],
+    examples=[ok_example(examples.FORECAST)],
+)
+class SalesForecastView(_ShopRead):
+    query_serializer = ForecastQuery
+    output_serializer = SalesForecastOutput
+    cache_name = "shop-sales-forecast"
+
+    def validate(self, read: Read) -> dict:
+        q = super().validate(read)
+        return {
             "days": q["days"],
             "product_id": q.get("product_id"),
             "category_id": q.get("category_id"),
-            "as_of": as_of,
-            "currency": currency,
+            "as_of": q.get("as_of") or local_today(),
+            "currency": read.extra["currency"],
         }
-        data, _hit = cached_result(
-            "shop-sales-forecast",
-            scopes=("shop",),
-            params=params,
-            ttl=_ttl("analytics-sales-forecast"),
-            compute=lambda: sales_forecast(**params),
-        )
-        return Response(data)
+
+    def cache_params(self, read: Read) -> dict:
+        return read.query
+
+    def compute(self, read: Read) -> dict:
+        return sales_forecast(**read.query)

@@ -8,7 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from accounts.principal import Principal
+from commerce.errors import CommerceError
 from commerce.models import CartEvent, CartEventType, Order, Product, Review, WishlistItem
 from commerce.services.orders import shop_invalidate
 from core.errors import ApiError, ValidationFailed
@@ -32,9 +34,9 @@ def review_create(
         raise ValidationFailed(message="평점은 1에서 5 사이의 정수여야 합니다", details={"rating": rating})
     if order is not None:
         if order.buyer_id != customer.pk:
-            raise ApiError("ORDER_NOT_OWNED", "다른 고객의 주문에는 리뷰를 쓸 수 없습니다", status=400)
+            raise ApiError(CommerceError.ORDER_NOT_OWNED, status=400)
         if not order.items.filter(product=product).exists():
-            raise ApiError("PRODUCT_NOT_IN_ORDER", "주문에 포함되지 않은 상품입니다", status=400)
+            raise ApiError(CommerceError.PRODUCT_NOT_IN_ORDER, status=400)
     with transaction.atomic():
         review = Review.objects.create(
             product=product,
@@ -45,7 +47,7 @@ def review_create(
             created_at=created_at or timezone.now(),
         )
         audit_log(
-            action="create",
+            action=AuditLog.Action.CREATE,
             request=request,
             principal=actor,
             customer_ids=[customer.pk],
@@ -64,7 +66,7 @@ def wishlist_add(
         item, created = WishlistItem.objects.get_or_create(customer=customer, product=product)
         if created:
             audit_log(
-                action="create",
+                action=AuditLog.Action.CREATE,
                 request=request,
                 principal=actor,
                 customer_ids=[customer.pk],
@@ -81,7 +83,7 @@ def wishlist_remove(*, actor: Principal, customer: Customer, product: Product, r
         deleted, _ = WishlistItem.objects.filter(customer=customer, product=product).delete()
         if deleted:
             audit_log(
-                action="delete",
+                action=AuditLog.Action.DELETE,
                 request=request,
                 principal=actor,
                 customer_ids=[customer.pk],
@@ -125,7 +127,7 @@ def cart_event_record(
             occurred_at=occurred_at or timezone.now(),
         )
         audit_log(
-            action="create",
+            action=AuditLog.Action.CREATE,
             request=request,
             principal=actor,
             customer_ids=[customer.pk],

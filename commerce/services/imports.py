@@ -25,6 +25,7 @@ from django.db import transaction
 from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from accounts.principal import Principal
 from commerce.models import Category, Currency, Order, OrderItem, OrderStatus, Product
 from commerce.services.orders import shop_invalidate
@@ -234,7 +235,7 @@ def transactions_import(
             _load(lines, report=report, currency=currency, write_progress=write_progress) if not lines.empty else []
         )
         audit_log(
-            action="create",
+            action=AuditLog.Action.CREATE,
             principal=actor,
             customer_ids=buyer_ids,
             query={

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from accounts.principal import Principal
+from commerce.errors import CommerceError
 from commerce.models import Currency, Order, OrderItem, OrderStatus, Product
 from core.cache import invalidate
 from core.errors import ApiError, ValidationFailed
@@ -80,7 +82,7 @@ def order_create(
             row.order = order
         OrderItem.objects.bulk_create(rows)
         audit_log(
-            action="create",
+            action=AuditLog.Action.CREATE,
             request=request,
             principal=actor,
             customer_ids=[buyer.pk],
@@ -106,7 +108,7 @@ def order_status_change(*, actor: Principal, order: Order, status: str, request:
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if status not in TRANSITIONS[locked.status]:
             raise ApiError(
-                "INVALID_STATUS_TRANSITION",
+                CommerceError.INVALID_STATUS_TRANSITION,
                 f"'{locked.get_status_display()}' 상태의 주문은 '{OrderStatus(status).label}'(으)로 바꿀 수 없습니다",
                 status=409,
                 details={"from": locked.status, "to": status, "allowed": sorted(TRANSITIONS[locked.status])},
@@ -115,7 +117,7 @@ def order_status_change(*, actor: Principal, order: Order, status: str, request:
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
         audit_log(
-            action="update",
+            action=AuditLog.Action.UPDATE,
             request=request,
             principal=actor,
             customer_ids=[locked.buyer_id],

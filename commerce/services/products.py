@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from accounts.principal import Principal
 from commerce.models import DeletionLog, Order, Product
 from core.errors import ValidationFailed
@@ -26,7 +27,7 @@ def product_deactivate(*, actor: Principal, product: Product, request: object | 
             entity=DeletionLog.Entity.PRODUCT, object_id=product.pk, reason=DeletionLog.Reason.DEACTIVATED
         )
         audit_log(
-            action="update",
+            action=AuditLog.Action.UPDATE,
             request=request,
             principal=actor,
             query={"entity": "product", "product_id": product.pk, "is_active": {"old": was_active, "new": False}},
@@ -47,7 +48,7 @@ def product_delete(*, actor: Principal, product: Product, request: object | None
                 entity=DeletionLog.Entity.PRODUCT, object_id=product_id, reason=DeletionLog.Reason.DELETED
             )
             audit_log(
-                action="delete",
+                action=AuditLog.Action.DELETE,
                 request=request,
                 principal=actor,
                 query={"entity": "product", "product_id": product_id, "name": product.name},
@@ -70,7 +71,7 @@ def order_delete(*, actor: Principal, order: Order, request: object | None = Non
             entity=DeletionLog.Entity.ORDER, object_id=order_id, reason=DeletionLog.Reason.DELETED
         )
         audit_log(
-            action="delete",
+            action=AuditLog.Action.DELETE,
             request=request,
             principal=actor,
             customer_ids=[buyer_id],

@@ -319,7 +319,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayRequestDuration": True},
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # a choice set several output fields share: one name (customers/api/serializers.py)
+        "ServiceTypeEnum": "customers.models.ServiceType",
+    },
 }
 
 # --- lock-out (django-axes) ------------------------------------------------------------

@@ -9,13 +9,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 
 from core.idempotency import idempotency_parameter
-from core.schema import ok_response
+from core.schema import ok_example, ok_response
 from customers.models import MembershipLevel, RiskLevel, ServiceType
 
+from .serializers import CustomerDeletedOutput, CustomerDetailOutput, CustomerUpdatedOutput, SessionOutput
+
 Q = OpenApiParameter.QUERY
-
-
-_ok = ok_response
 
 
 PAGE = [
@@ -80,7 +79,7 @@ CUSTOMER_ROW = {
 }
 SEARCH_EXAMPLE = {
     "customers": [CUSTOMER_ROW],
-    "pagination": {"page": 1, "size": 20, "total": 1, "total_pages": 1},
+    "pagination": {"total": 1, "page": 1, "size": 20, "total_pages": 1},
     "filters_applied": {"q": "010-****-5678"},
 }
 DETAIL_EXAMPLE = {
@@ -146,7 +145,7 @@ detail_get = extend_schema(
             examples=[OpenApiExample("20건", value=20)],
         )
     ],
-    responses={200: _ok(DETAIL_EXAMPLE)},
+    examples=[ok_example(DETAIL_EXAMPLE)],
 )
 detail_update = extend_schema(
     summary="고객 정보 수정 (ADMIN)",
@@ -163,20 +162,25 @@ detail_update = extend_schema(
             request_only=True,
         )
     ],
-    responses={200: _ok({**DETAIL_EXAMPLE, "changed_fields": ["email", "occupation", "preferred_time_slots"]})},
+    responses={
+        200: ok_response(
+            {**DETAIL_EXAMPLE, "changed_fields": ["email", "occupation", "preferred_time_slots"]},
+            shape=CustomerUpdatedOutput,
+        )
+    },
 )
 search_get = extend_schema(
     summary="고객 검색 (seed 004 §4.1)",
     description="이름·연락처·이메일 검색과 서비스·패키지·멤버십·위험도·최근 방문일 필터, 정렬, 쪽 나누기. "
     "결과 행의 개인정보는 역할에 따라 마스킹됩니다.",
     parameters=SEARCH,
-    responses={200: _ok(SEARCH_EXAMPLE)},
+    examples=[ok_example(SEARCH_EXAMPLE)],
 )
 list_get = extend_schema(
     summary="고객 목록",
     description="검색 없이 정렬·쪽 나누기만 하는 목록 (검색은 /customers/search).",
     parameters=[p for p in SEARCH if p.name in ("sort_by", "order", "page", "size")],
-    responses={200: _ok(SEARCH_EXAMPLE)},
+    examples=[ok_example(SEARCH_EXAMPLE)],
 )
 list_post = extend_schema(
     summary="고객 등록 (ADMIN)",
@@ -190,20 +194,20 @@ list_post = extend_schema(
         )
     ],
     parameters=[idempotency_parameter()],
-    responses={201: _ok(DETAIL_EXAMPLE)},
+    responses={201: ok_response(DETAIL_EXAMPLE, shape=CustomerDetailOutput)},
 )
 delete = extend_schema(
     summary="고객 삭제 (ADMIN)",
     description="이용·구매 이력이 없으면 삭제, 있으면 거래 기록을 남기고 개인정보만 익명 처리합니다.",
-    responses={200: _ok({"customer_id": 1234, "outcome": "anonymised"})},
+    responses={200: ok_response({"customer_id": 1234, "outcome": "anonymised"}, shape=CustomerDeletedOutput)},
 )
 sessions_get = extend_schema(
     summary="고객 이용 기록 (최신순)",
     description="고객의 센터 이용 기록을 최신순으로, 쪽 나누기로 보여 줍니다. 메모(session_notes)는 건강정보 권한자만 보입니다.",
     parameters=PAGE,
-    responses={
-        200: _ok({"sessions": [SESSION_ROW], "pagination": {"page": 1, "size": 20, "total": 28, "total_pages": 2}})
-    },
+    examples=[
+        ok_example({"sessions": [SESSION_ROW], "pagination": {"total": 28, "page": 1, "size": 20, "total_pages": 2}})
+    ],
 )
 sessions_post = extend_schema(
     summary="이용 기록 (패키지 1회 차감)",
@@ -217,29 +221,37 @@ sessions_post = extend_schema(
         )
     ],
     parameters=[idempotency_parameter()],
-    responses={201: _ok(SESSION_ROW)},
+    responses={201: ok_response(SESSION_ROW, shape=SessionOutput)},
 )
 orders_get = extend_schema(
     summary="고객의 쇼핑몰 주문 (최신순)",
-    description="같은 고객의 K-푸드 쇼핑몰 주문을 최신순으로 보여 줍니다 (금액은 주문 통화, items 는 항목 수).",
+    description="같은 고객의 K-푸드 쇼핑몰 주문을 최신순으로 보여 줍니다 (금액은 주문 통화, items 는 주문 항목 목록).",
     parameters=PAGE,
-    responses={
-        200: _ok(
+    examples=[
+        ok_example(
             {
                 "orders": [
                     {
                         "order_id": 4411,
-                        "created_at": "2026-11-02T10:15:00+09:00",
                         "status": "DELIVERED",
                         "total": 34300.0,
                         "currency": "KRW",
-                        "items": 2,
+                        "created_at": "2026-11-02T10:15:00+09:00",
+                        "items": [
+                            {
+                                "product_id": 17,
+                                "product_name": "유기농 현미 누룽지",
+                                "quantity": 2,
+                                "unit_price": 17150.0,
+                                "subtotal": 34300.0,
+                            }
+                        ],
                     }
                 ],
-                "pagination": {"page": 1, "size": 20, "total": 1, "total_pages": 1},
+                "pagination": {"total": 1, "page": 1, "size": 20, "total_pages": 1},
             }
         )
-    },
+    ],
 )
 
 # Real answers of the demo-like test data (recommendations/tests, analytics/tests/center).

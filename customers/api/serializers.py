@@ -1,11 +1,15 @@
-"""Input validation of the customer API. Output is built by the selectors as plain dicts
-(seed 004 shapes) and masked in the views, so there are no output serializers here."""
+"""Input validation of the customer API, and the output shapes for the OpenAPI schema.
+
+Responses are built by the selectors as plain dicts (seed 004 shapes) and masked in the views;
+the ``*Output`` serializers declare those shapes (``ReadView.output_serializer``) so the schema
+shows real fields. ``accounts/tests/test_read_pipeline.py`` checks them against real responses."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from core.pagination import PaginationSerializer
 from customers.models import (
     CommunicationPreference,
     CustomerStatus,
@@ -161,11 +165,6 @@ class SearchQuerySerializer(serializers.Serializer):
         )
 
 
-class PageQuerySerializer(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, max_value=100000, default=1)
-    size = serializers.IntegerField(min_value=1, default=20)
-
-
 class SessionCreateSerializer(serializers.Serializer):
     """POST body of ``/customers/{id}/sessions`` (recorded by ``session_record``)."""
 
@@ -182,3 +181,121 @@ class SessionCreateSerializer(serializers.Serializer):
         queryset=PackagePurchase.objects.all(), required=False, allow_null=True
     )
     redeem = serializers.BooleanField(required=False, default=True)
+
+
+# --- output shapes (schema only) -------------------------------------------------------------
+
+MASKED = "역할에 따라 마스킹"
+HEALTH = "건강정보: view_health_info 권한이 없으면 null"
+
+
+class CustomerOutput(serializers.Serializer):
+    customer_id = serializers.IntegerField()
+    name = serializers.CharField(help_text=MASKED)
+    phone = serializers.CharField(help_text=MASKED)
+    email = serializers.CharField(help_text=MASKED)
+    birth_year = serializers.IntegerField(allow_null=True)
+    gender = serializers.ChoiceField(choices=Gender.values, allow_null=True)
+    address = serializers.CharField(help_text=MASKED)
+    emergency_contact = serializers.CharField(help_text=MASKED)
+    occupation = serializers.CharField()
+    membership_level = serializers.CharField(help_text="멤버십 등급 (VIP 는 대문자)")
+    customer_status = serializers.ChoiceField(choices=CustomerStatus.values)
+    first_visit_date = serializers.DateField(allow_null=True)
+    last_visit_date = serializers.DateField(allow_null=True)
+    total_visits = serializers.IntegerField()
+    average_visit_interval = serializers.IntegerField(allow_null=True, help_text="평균 방문 간격(일)")
+    total_revenue = serializers.FloatField()
+    average_satisfaction = serializers.FloatField(allow_null=True)
+    risk_level = serializers.ChoiceField(choices=RiskLevel.values)
+    health_goals = serializers.CharField(allow_null=True, help_text=HEALTH)
+    preferred_time_slots = serializers.ListField(child=serializers.ChoiceField(choices=TimeSlot.choices))
+    assigned_staff = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class SessionOutput(serializers.Serializer):
+    session_id = serializers.IntegerField()
+    service_date = serializers.DateField()
+    start_time = serializers.CharField(allow_null=True, help_text="HH:MM")
+    service_type = serializers.ChoiceField(choices=ServiceType.choices)
+    service_name = serializers.CharField()
+    duration_minutes = serializers.IntegerField(allow_null=True)
+    satisfaction_rating = serializers.IntegerField(allow_null=True)
+    session_notes = serializers.CharField(allow_null=True, help_text=HEALTH)
+    staff_name = serializers.CharField(allow_null=True)
+    package_name = serializers.CharField(allow_null=True)
+
+
+class BalanceOutput(serializers.Serializer):
+    total = serializers.IntegerField()
+    used = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+
+
+class ActivePackageOutput(serializers.Serializer):
+    package_usage_id = serializers.IntegerField()
+    package_name = serializers.CharField()
+    purchase_date = serializers.DateField()
+    expiry_date = serializers.DateField()
+    total_sessions = serializers.IntegerField()
+    used_sessions = serializers.IntegerField()
+    remaining_sessions = serializers.IntegerField()
+    usage_rate = serializers.FloatField(help_text="사용률(%)")
+    days_remaining = serializers.IntegerField()
+    service_breakdown = serializers.DictField(child=BalanceOutput(), help_text="서비스 코드별 잔여")
+
+
+class PreferencesOutput(serializers.Serializer):
+    preferred_services = serializers.ListField(child=serializers.ChoiceField(choices=ServiceType.choices))
+    preferred_time = serializers.CharField(allow_null=True)
+    preferred_intensity = serializers.CharField(allow_null=True)
+    health_interests = serializers.ListField(child=serializers.CharField(), allow_null=True, help_text=HEALTH)
+    communication_preference = serializers.ChoiceField(choices=CommunicationPreference.values, allow_null=True)
+    marketing_consent = serializers.BooleanField()
+
+
+class CustomerDetailOutput(serializers.Serializer):
+    customer = CustomerOutput()
+    serviceHistory = SessionOutput(many=True)
+    serviceHistoryTotal = serializers.IntegerField()
+    serviceHistoryLimit = serializers.IntegerField()
+    activePackages = ActivePackageOutput(many=True)
+    preferences = PreferencesOutput()
+
+
+class CustomerRowOutput(serializers.Serializer):
+    customer_id = serializers.IntegerField()
+    name = serializers.CharField(help_text=MASKED)
+    phone = serializers.CharField(help_text=MASKED)
+    first_visit_date = serializers.DateField(allow_null=True)
+    last_visit_date = serializers.DateField(allow_null=True)
+    total_visits = serializers.IntegerField()
+    active_package = serializers.CharField(allow_null=True)
+    package_usage_summary = serializers.CharField(allow_null=True, help_text="예: 브5/10 펄3/10")
+    membership_level = serializers.CharField()
+    risk_level = serializers.ChoiceField(choices=RiskLevel.values)
+    total_revenue = serializers.FloatField()
+
+
+class CustomerPageOutput(serializers.Serializer):
+    customers = CustomerRowOutput(many=True)
+    pagination = PaginationSerializer()
+    filters_applied = serializers.DictField(help_text="적용된 조건 (검색어는 마스킹)")
+
+
+class SessionPageOutput(serializers.Serializer):
+    sessions = SessionOutput(many=True)
+    pagination = PaginationSerializer()
+
+
+class CustomerUpdatedOutput(CustomerDetailOutput):
+    changed_fields = serializers.ListField(child=serializers.CharField(), help_text="실제로 바뀐 항목")
+
+
+class CustomerDeletedOutput(serializers.Serializer):
+    customer_id = serializers.IntegerField()
+    outcome = serializers.ChoiceField(
+        choices=["deleted", "anonymised"], help_text="이력이 있으면 anonymised (개인정보만 익명 처리)"
+    )

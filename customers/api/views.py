@@ -7,19 +7,20 @@ Access rules (least role per method) come from ``accounts/policy.py`` by URL nam
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.policy import rule_for
+from accounts.api.read import PagedReadView, Read, ReadView
+from accounts.models import AuditLog
 from accounts.principal import principal_of
 from accounts.search_terms import audited_search_term, search_watch
 from accounts.visibility import apply_health_policy
-from core.cache import cached_result
 from core.idempotency import idempotent
 from customers.models import ServiceSession
 from customers.selectors.detail import customer_detail, customer_get, session_row, sessions_page
-from customers.selectors.search import customer_search
+from customers.selectors.search import SearchParams, customer_search
 from customers.services.customers import customer_create, customer_delete
 from customers.services.profile import customer_update
 from customers.services.sessions import session_record
@@ -27,41 +28,33 @@ from customers.services.sessions import session_record
 from . import schema_docs as docs
 from .serializers import (
     CustomerCreateSerializer,
+    CustomerDetailOutput,
+    CustomerPageOutput,
     CustomerUpdateSerializer,
     DetailQuerySerializer,
-    PageQuerySerializer,
     SearchQuerySerializer,
     SessionCreateSerializer,
+    SessionPageOutput,
 )
-from .visibility import Revealed, audit_read, detail_for
+from .visibility import detail_for
 
 LIST_PARAMS = ("sort_by", "order", "page", "size")
 
 
-def _cache_seconds(request: Request, default: int) -> int:
-    match = getattr(request, "resolver_match", None)
-    rule = rule_for(getattr(match, "url_name", None), "GET")
-    return (rule.cache_seconds if rule and rule.cache_seconds else None) or default
-
-
-class CustomerDetailView(APIView):
+@extend_schema_view(get=docs.detail_get)  # the class also writes: document GET only
+class CustomerDetailView(ReadView):
     """``GET/PUT/PATCH /api/v1/customers/{id}/detail``."""
 
-    @docs.detail_get
-    def get(self, request: Request, customer_id: int) -> Response:
-        query = DetailQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        limit = query.validated_data["history_limit"]
-        data, hit = cached_result(
-            "customer-detail",
-            scopes=(f"customer:{customer_id}",),
-            params={"id": customer_id, "history_limit": limit},
-            ttl=_cache_seconds(request, 300),
-            compute=lambda: customer_detail(customer_id=customer_id, history_limit=limit),
-        )
-        out, seen = detail_for(data, principal_of(request))
-        audit_read(request=request, action="view", customer_ids=[customer_id], seen=seen, cache_hit=hit)
-        return Response(out)
+    query_serializer = DetailQuerySerializer
+    output_serializer = CustomerDetailOutput
+    cache_name = "customer-detail"
+    audit_action = AuditLog.Action.VIEW
+
+    def compute(self, read: Read) -> dict:
+        return customer_detail(customer_id=read.args["customer_id"], history_limit=read.query["history_limit"])
+
+    def reveal(self, read: Read, data: dict) -> dict:
+        return detail_for(data, read.principal, read.seen)[0]
 
     @docs.detail_update
     def put(self, request: Request, customer_id: int) -> Response:
@@ -86,57 +79,76 @@ class CustomerDetailView(APIView):
         return Response(out)
 
 
-class CustomerSearchView(APIView):
+class _CustomerPage(ReadView):
+    """A page of customer rows (PII masked per caller), audited with every id on it."""
+
+    query_serializer = SearchQuerySerializer
+    output_serializer = CustomerPageOutput
+    customer_kwarg = None
+
+    def parse(self, serializer: SearchQuerySerializer) -> SearchParams:
+        return serializer.to_params()
+
+    def compute(self, read: Read) -> dict:
+        return customer_search(params=read.query, unmasked=self.unmasked_matching(read))
+
+    def unmasked_matching(self, read: Read) -> bool:
+        return False
+
+    def reveal(self, read: Read, data: dict) -> dict:
+        data["customers"] = [read.seen.pii(row, read.principal) for row in data["customers"]]
+        return data
+
+    def audit_customer_ids(self, read: Read, out: dict) -> list[int]:
+        return [row["customer_id"] for row in out["customers"]]
+
+    def ordering(self, params: SearchParams) -> dict:
+        return {
+            "sort_by": params.sort_by,
+            "order": "desc" if params.descending else "asc",
+            "page": params.page,
+            "size": params.size,
+        }
+
+
+@docs.search_get
+class CustomerSearchView(_CustomerPage):
     """``GET /api/v1/customers/search`` (seed 004 §4.1)."""
 
-    @docs.search_get
-    def get(self, request: Request) -> Response:
-        query = SearchQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.to_params()
-        principal = principal_of(request)
-        data = customer_search(params=params, unmasked=principal.can_view_unmasked)
-        seen = Revealed()
-        data["customers"] = [seen.pii(row, principal) for row in data["customers"]]
+    audit_action = AuditLog.Action.SEARCH
+
+    def unmasked_matching(self, read: Read) -> bool:
+        return read.principal.can_view_unmasked
+
+    def audit_query(self, read: Read, out: dict) -> dict:
+        params = read.query
         conditions = params.filters_applied()
         if "q" in conditions:
             conditions.update(audited_search_term(conditions.pop("q")))
-            search_watch(principal=principal, term=params.q, request=request)
-        conditions.update(
-            sort_by=params.sort_by, order="desc" if params.descending else "asc", page=params.page, size=params.size
-        )
-        audit_read(
-            request=request,
-            action="search",
-            customer_ids=[row["customer_id"] for row in data["customers"]],
-            seen=seen,
-            query=conditions,
-        )
-        return Response(data)
+            search_watch(principal=read.principal, term=params.q, request=read.request)
+        conditions.update(self.ordering(params))
+        return conditions
 
 
-class CustomerSessionsView(APIView):
+@extend_schema_view(get=docs.sessions_get)  # the class also writes: document GET only
+class CustomerSessionsView(PagedReadView):
     """``GET /api/v1/customers/{id}/sessions`` (newest first, paged) and ``POST`` to record one."""
 
-    @docs.sessions_get
-    def get(self, request: Request, customer_id: int) -> Response:
-        customer_get(customer_id=customer_id)
-        query = PageQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        page, size = query.validated_data["page"], min(query.validated_data["size"], 100)
-        rows, total = sessions_page(customer_id=customer_id, limit=size, offset=(page - 1) * size)
-        principal = principal_of(request)
-        seen = Revealed()
-        rows = [seen.health_fields(row, principal) for row in rows]
-        audit_read(
-            request=request, action="list", customer_ids=[customer_id], seen=seen, query={"page": page, "size": size}
-        )
-        return Response(
-            {
-                "sessions": rows,
-                "pagination": {"total": total, "page": page, "size": size, "total_pages": (total + size - 1) // size},
-            }
-        )
+    output_serializer = SessionPageOutput
+    rows_key = "sessions"
+    audit_action = AuditLog.Action.LIST
+
+    def check(self, read: Read) -> None:
+        customer_get(customer_id=read.args["customer_id"])
+
+    def page_rows(self, read: Read, *, limit: int, offset: int) -> tuple[list, int]:
+        return sessions_page(customer_id=read.args["customer_id"], limit=limit, offset=offset)
+
+    def reveal(self, read: Read, data: dict) -> dict:
+        return {**data, "sessions": [read.seen.health_fields(row, read.principal) for row in data["sessions"]]}
+
+    def audit_query(self, read: Read, out: dict) -> dict:
+        return {"page": read.query["page"], "size": read.query["size"]}
 
     @docs.sessions_post
     @idempotent
@@ -167,32 +179,18 @@ class CustomerSessionsView(APIView):
         return Response(row, status=201)
 
 
-class CustomerListView(APIView):
+@extend_schema_view(get=docs.list_get)  # the class also writes: document GET only
+class CustomerListView(_CustomerPage):
     """``GET /api/v1/customers`` (the search without filters: page, size, sort_by, order) and
     ``POST`` to register a customer (ADMIN)."""
 
-    @docs.list_get
-    def get(self, request: Request) -> Response:
-        query = SearchQuerySerializer(data={k: v for k, v in request.query_params.items() if k in LIST_PARAMS})
-        query.is_valid(raise_exception=True)
-        params = query.to_params()
-        data = customer_search(params=params)
-        principal = principal_of(request)
-        seen = Revealed()
-        data["customers"] = [seen.pii(row, principal) for row in data["customers"]]
-        audit_read(
-            request=request,
-            action="list",
-            customer_ids=[row["customer_id"] for row in data["customers"]],
-            seen=seen,
-            query={
-                "sort_by": params.sort_by,
-                "order": "desc" if params.descending else "asc",
-                "page": params.page,
-                "size": params.size,
-            },
-        )
-        return Response(data)
+    audit_action = AuditLog.Action.LIST
+
+    def query_data(self, read: Read) -> dict:
+        return {k: v for k, v in read.request.query_params.items() if k in LIST_PARAMS}
+
+    def audit_query(self, read: Read, out: dict) -> dict:
+        return self.ordering(read.query)
 
     @docs.list_post
     @idempotent

@@ -12,7 +12,7 @@ from datetime import date
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from core.errors import NotFoundError
+from core.errors import ErrorCode, NotFoundError
 from core.numbers import money_number
 from customers.models import (
     Customer,
@@ -47,7 +47,7 @@ def customer_get(*, customer_id: int) -> Customer:
     """The customer or ``CUSTOMER_NOT_FOUND``."""
     customer = Customer.objects.select_related("assigned_staff").filter(pk=customer_id).first()
     if customer is None:
-        raise NotFoundError("CUSTOMER_NOT_FOUND")
+        raise NotFoundError(ErrorCode.CUSTOMER_NOT_FOUND)
     return customer
 
 
@@ -174,7 +174,7 @@ def customer_detail(*, customer_id: int, history_limit: int = DEFAULT_HISTORY_LI
     today = today or timezone.localdate()
     customer = Customer.objects.select_related("assigned_staff", "preference").filter(pk=customer_id).first()
     if customer is None:
-        raise NotFoundError("CUSTOMER_NOT_FOUND")
+        raise NotFoundError(ErrorCode.CUSTOMER_NOT_FOUND)
     history, total = sessions_page(customer_id=customer.pk, limit=history_limit)
     return {
         "customer": customer_section(customer),

@@ -13,6 +13,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from core.numbers import money_number
+from core.pagination import pagination
 from customers.models import HELD_UNTIL_FIELDS, SERVICE_BITS, Customer, PackageBalance, PackagePurchase, PurchaseStatus
 from customers.search_terms import search_term_filter, with_search_columns
 
@@ -200,11 +201,6 @@ def customer_search(*, params: SearchParams, today: date | None = None, unmasked
         )
     return {
         "customers": customers,
-        "pagination": {
-            "total": total,
-            "page": params.page,
-            "size": params.size,
-            "total_pages": (total + params.size - 1) // params.size,
-        },
+        "pagination": pagination(total=total, page=params.page, size=params.size),
         "filters_applied": params.filters_applied(),
     }

@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from accounts.principal import Principal
+from accounts.roles import Role
 from core.cache import invalidate
 from core.errors import ValidationFailed
 from customers.models import Customer, CustomerPreference, CustomerStatus
@@ -58,9 +60,9 @@ def customer_create(*, actor: Principal, data: dict[str, Any], request: object |
     )
     if unknown:
         raise ValidationFailed(message="알 수 없는 항목이 있습니다", details={"unknown_fields": unknown})
-    if data.get("membership_level") not in (None, "", "basic") and not actor.has_role("ADMIN"):
+    if data.get("membership_level") not in (None, "", "basic") and not actor.has_role(Role.ADMIN):
         from core.errors import ApiError
-        from customers.services.errors import CenterError
+        from customers.errors import CenterError
 
         raise ApiError(
             CenterError.MEMBERSHIP_CHANGE_FORBIDDEN,
@@ -85,7 +87,7 @@ def customer_create(*, actor: Principal, data: dict[str, Any], request: object |
             preference.customer = customer
             preference.save()
         audit_log(
-            action="create",
+            action=AuditLog.Action.CREATE,
             request=request,
             principal=actor,
             customer_ids=[customer.pk],
@@ -133,7 +135,7 @@ def customer_delete(
             locked.recommendation_feedback.all().delete()
             outcome = "anonymised"
         audit_log(
-            action="delete",
+            action=AuditLog.Action.DELETE,
             request=request,
             principal=actor,
             customer_ids=[customer_id],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from accounts.principal import Principal
 from core.cache import invalidate
 from core.errors import ValidationFailed
@@ -54,7 +55,7 @@ def recommendation_feedback_record(
             created_by=user,
         )
         audit_log(
-            action="create",
+            action=AuditLog.Action.CREATE,
             request=request,
             principal=actor,
             customer_ids=[customer.pk],

@@ -8,11 +8,12 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from accounts.principal import Principal
 from core.cache import invalidate
 from core.errors import ApiError, ValidationFailed
+from customers.errors import CenterError
 from customers.models import Customer, Package, PackageBalance, PackagePurchase, PurchaseStatus
-from customers.services.errors import CenterError
 from customers.services.stats import customer_stats_refresh
 
 MAX_EXTENSION_DAYS = 3650
@@ -53,7 +54,7 @@ def package_purchase_create(
         )
         customer_stats_refresh(customer_ids=[customer.pk])
         audit_log(
-            action="create",
+            action=AuditLog.Action.CREATE,
             request=request,
             principal=actor,
             customer_ids=[customer.pk],
@@ -93,7 +94,7 @@ def package_purchase_extend(
         locked.save(update_fields=["expiry_date"])
         customer_stats_refresh(customer_ids=[locked.customer_id])  # search columns hold the expiry
         audit_log(
-            action="update",
+            action=AuditLog.Action.UPDATE,
             request=request,
             principal=actor,
             customer_ids=[locked.customer_id],
@@ -135,7 +136,7 @@ def package_purchase_cancel(
         locked.save(update_fields=["status"])
         customer_stats_refresh(customer_ids=[locked.customer_id])
         audit_log(
-            action="update",
+            action=AuditLog.Action.UPDATE,
             request=request,
             principal=actor,
             customer_ids=[locked.customer_id],

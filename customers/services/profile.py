@@ -9,19 +9,21 @@ from django.db import transaction
 
 from accounts.audit import audit_log
 from accounts.masking import PII_FIELDS, mask_value
+from accounts.models import AuditLog
 from accounts.principal import Principal
+from accounts.roles import Role
 from accounts.visibility import HEALTH_FIELDS
 from core.cache import invalidate
 from core.errors import ApiError, ValidationFailed
+from customers.errors import CenterError
 from customers.models import Customer, CustomerPreference
 from customers.services.customers import PREFERENCE_FIELDS, PROFILE_FIELDS
-from customers.services.errors import CenterError
 
 # Fields an ADMIN may change through the API. The visit/revenue figures and risk_level are
 # derived (customer_stats_refresh, the churn model) and never written here.
 CUSTOMER_FIELDS = PROFILE_FIELDS
 # Membership (basic/premium/vip) is a commercial decision: ADMIN only, in the API and the admin.
-MEMBERSHIP_LEAST_ROLE = "ADMIN"
+MEMBERSHIP_LEAST_ROLE = Role.ADMIN
 HEALTH_REDACTED = "[건강정보]"
 
 
@@ -62,7 +64,6 @@ def customer_update(
     if changes_membership and not actor.has_role(MEMBERSHIP_LEAST_ROLE):
         raise ApiError(
             CenterError.MEMBERSHIP_CHANGE_FORBIDDEN,
-            "멤버십 등급은 관리자(ADMIN)만 바꿀 수 있습니다",
             status=403,
             details={"fields": {"membership_level": ["관리자만 변경할 수 있습니다"]}},
         )
@@ -104,7 +105,7 @@ def customer_update(
 
         all_changed = {**changed, **{f"preferences.{k}": v for k, v in pref_changed.items()}}
         audit_log(
-            action="update",
+            action=AuditLog.Action.UPDATE,
             request=request,
             principal=actor,
             customer_ids=[locked.pk],

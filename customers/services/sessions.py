@@ -10,9 +10,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from accounts.principal import Principal
+from accounts.roles import Role
 from core.cache import invalidate
 from core.errors import ApiError, ValidationFailed
+from customers.errors import CenterError
 from customers.models import (
     Customer,
     PackageBalance,
@@ -22,7 +25,6 @@ from customers.models import (
     ServiceSession,
     VoidedSession,
 )
-from customers.services.errors import CenterError
 from customers.services.stats import customer_stats_refresh
 
 
@@ -64,7 +66,6 @@ def _check_purchase(*, purchase: PackagePurchase, customer: Customer, service: S
     if on < purchase.purchase_date:
         raise ApiError(
             CenterError.PACKAGE_NOT_STARTED,
-            "패키지 구매일 이전의 이용은 패키지로 기록할 수 없습니다",
             status=400,
             details={"purchase_date": purchase.purchase_date.isoformat()},
         )
@@ -84,9 +85,7 @@ def session_backdate_limit(*, customer: Customer, today: dt.date | None = None) 
 
 def _check_service_date(*, customer: Customer, service_date: dt.date) -> None:
     if service_date > timezone.localdate():
-        raise ApiError(
-            CenterError.SESSION_DATE_IN_FUTURE, "아직 오지 않은 날짜의 이용은 기록할 수 없습니다", status=400
-        )
+        raise ApiError(CenterError.SESSION_DATE_IN_FUTURE, status=400)
     earliest = session_backdate_limit(customer=customer)
     if service_date < earliest:
         raise ApiError(
@@ -100,12 +99,11 @@ def _check_service_date(*, customer: Customer, service_date: dt.date) -> None:
 def _check_staff(*, actor: Principal, staff: object | None) -> None:
     """A STAFF user records sessions as themselves; MANAGER and above (and internal services)
     may name the staff member who attended the customer."""
-    if staff is None or actor.kind != "user" or actor.has_role("MANAGER"):
+    if staff is None or actor.kind != "user" or actor.has_role(Role.MANAGER):
         return
     if getattr(staff, "pk", None) != getattr(actor.user, "pk", None):
         raise ApiError(
             CenterError.STAFF_NOT_SELF,
-            "직원은 본인이 진행한 이용만 기록할 수 있습니다",
             status=403,
             details={"staff": getattr(staff, "pk", None)},
         )
@@ -199,7 +197,7 @@ def session_record(
         )
         customer_stats_refresh(customer_ids=[customer.pk])
         audit_log(
-            action="create",
+            action=AuditLog.Action.CREATE,
             request=request,
             principal=actor,
             customer_ids=[customer.pk],
@@ -216,7 +214,7 @@ def session_record(
 
 
 CORRECTABLE_FIELDS = ("service_date", "start_time", "duration_minutes", "satisfaction_rating", "session_notes", "staff")
-CORRECTION_LEAST_ROLE = "MANAGER"
+CORRECTION_LEAST_ROLE = Role.MANAGER
 
 
 def _require_corrector(actor: Principal, what: str) -> None:
@@ -250,7 +248,7 @@ def session_void(
     with transaction.atomic():
         locked = ServiceSession.objects.select_for_update().filter(pk=session.pk).first()
         if locked is None:
-            raise ApiError("SESSION_NOT_FOUND", "이미 취소되었거나 없는 이용 기록입니다", status=404)
+            raise ApiError(CenterError.SESSION_NOT_FOUND, status=404)
         restored = None
         if locked.purchase_id is not None:
             PackagePurchase.objects.select_for_update().get(pk=locked.purchase_id)
@@ -275,7 +273,7 @@ def session_void(
         locked.delete()
         customer_stats_refresh(customer_ids=[voided.customer_id])
         audit_log(
-            action="delete",
+            action=AuditLog.Action.DELETE,
             request=request,
             principal=actor,
             customer_ids=[voided.customer_id],
@@ -310,9 +308,7 @@ def session_correct(
     if unknown:
         raise ValidationFailed(details={"fields": {name: ["정정할 수 없는 항목입니다"] for name in unknown}})
     if data.get("service_date") and data["service_date"] > timezone.localdate():
-        raise ApiError(
-            CenterError.SESSION_DATE_IN_FUTURE, "아직 오지 않은 날짜의 이용은 기록할 수 없습니다", status=400
-        )
+        raise ApiError(CenterError.SESSION_DATE_IN_FUTURE, status=400)
     rating = data.get("satisfaction_rating")
     if rating is not None and not 1 <= int(rating) <= 5:
         raise ValidationFailed(message="만족도는 1에서 5 사이여야 합니다", details={"satisfaction_rating": rating})
@@ -340,7 +336,7 @@ def session_correct(
             locked.save(update_fields=list(changes))
             customer_stats_refresh(customer_ids=[locked.customer_id])
             audit_log(
-                action="update",
+                action=AuditLog.Action.UPDATE,
                 request=request,
                 principal=actor,
                 customer_ids=[locked.customer_id],

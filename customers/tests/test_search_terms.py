@@ -175,3 +175,26 @@ def test_admin_searches_count_towards_enumeration(backoffice_client_for, chae, s
     for q in ("김가나", "김다라", "김마바"):
         client.get(reverse("admin:customers_customer_changelist"), {"q": q})
     assert AuditLog.objects.filter(action="alert", query__alert="search_enumeration").count() == 1
+
+
+# --- one classifier, one mask: the API, the admin and the audit agree --------------------
+@pytest.mark.parametrize(
+    ("q", "masked", "kind"),
+    [
+        ("37231861", "****1861", "phone"),
+        ("1861", "1861", "phone_last4"),
+        ("#42", "#42", "customer_id"),
+        ("87442", "***42", "number"),
+        ("ChaeWon@Example.com", "C******@Example.com", "email"),
+        ("김채원", "김*원", "name"),
+    ],
+)
+def test_api_and_admin_audit_the_same_masked_term(api_client_for, backoffice_client_for, chae, q, masked, kind):
+    assert (mask_search_term(q), str(search_term_kind(q))) == (masked, kind)
+    api_client_for("STAFF").get(URL, {"q": q})
+    backoffice_client_for("STAFF").get(reverse("admin:customers_customer_changelist"), {"q": q})
+    api_row = AuditLog.objects.get(action=AuditLog.Action.SEARCH)
+    admin_row = AuditLog.objects.get(action=AuditLog.Action.LIST, path=reverse("admin:customers_customer_changelist"))
+    for row in (api_row, admin_row):
+        assert (row.query["q"], row.query["q_kind"], unseal(row.query["q_sealed"])) == (masked, kind, q)
+    assert api_row.query["q_hash"] == admin_row.query["q_hash"]

@@ -9,10 +9,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.read import Read, ReadView
 from accounts.principal import principal_of
 from core.errors import ValidationFailed
 from core.idempotency import idempotency_parameter, idempotent
-from core.schema import ok_response
+from core.pagination import PaginationSerializer
+from core.schema import ok_example, ok_response
 from etl.api import schema_examples as examples
 from etl.models import Entity, Mode, Target
 from etl.selectors import product_search, sync_run_status
@@ -48,6 +50,15 @@ class SearchQuery(serializers.Serializer):
         return attrs
 
 
+class SyncStartedOutput(serializers.Serializer):
+    job_id = serializers.CharField(help_text="GET /api/v1/etl/jobs/{job_id} 로 진행 확인")
+    status = serializers.ChoiceField(choices=["started"])
+    records_to_sync = serializers.IntegerField(allow_null=True)
+    entity = serializers.ChoiceField(choices=Entity.values)
+    target = serializers.ChoiceField(choices=Target.values)
+    mode = serializers.ChoiceField(choices=Mode.values)
+
+
 class SyncView(APIView):
     """``POST /api/v1/etl/sync``: start a sync job (202 with its ``job_id``)."""
 
@@ -57,7 +68,9 @@ class SyncView(APIView):
         "(진행은 GET /api/v1/etl/jobs/{job_id}). 이미 도는 동기화가 있으면 409 SYNC_IN_PROGRESS.",
         request=SyncRequest,
         responses={
-            202: ok_response(examples.SYNC_STARTED, description="작업 시작: job_id, status, records_to_sync"),
+            202: ok_response(
+                examples.SYNC_STARTED, description="작업 시작: job_id, status, records_to_sync", shape=SyncStartedOutput
+            ),
         },
         examples=[
             OpenApiExample(
@@ -97,36 +110,73 @@ class SyncView(APIView):
         )
 
 
-class SyncJobView(APIView):
+class SyncJobOutput(serializers.Serializer):
+    job_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["queued", "running", "completed", "failed"])
+    progress = serializers.IntegerField(help_text="0–100")
+    source = serializers.CharField()
+    target = serializers.ChoiceField(choices=Target.values)
+    entity = serializers.ChoiceField(choices=Entity.values)
+    mode = serializers.ChoiceField(choices=Mode.values)
+    records_to_sync = serializers.IntegerField(allow_null=True)
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="indexed, deleted, failed …")
+    cursor_before = serializers.JSONField(allow_null=True)
+    cursor_after = serializers.JSONField(allow_null=True)
+    failures = serializers.ListField(child=serializers.DictField())
+    error = serializers.CharField(allow_null=True)
+    result = serializers.DictField()
+    duration_seconds = serializers.FloatField(allow_null=True)
+    finished = serializers.BooleanField()
+    created_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class ProductSearchOutput(serializers.Serializer):
+    products = serializers.ListField(child=serializers.DictField(), help_text="색인된 상품 문서 (docs/etl.md)")
+    pagination = PaginationSerializer()
+    query = serializers.DictField(help_text="q, category_id, min_price, max_price, sort")
+    matched = serializers.ListField(child=serializers.CharField(), allow_null=True, help_text="일치한 검색 형태소")
+    indexed_at = serializers.DateTimeField(allow_null=True)
+    index = serializers.DictField(allow_null=True, help_text="target, name, document_count (색인이 없으면 null)")
+
+
+@extend_schema(
+    summary="동기화 작업 상태",
+    description="상태(queued, running, completed, failed), 진행률, 건수, 커서, 실패 내역, 걸린 시간.",
+    examples=[ok_example(examples.JOB)],
+)
+class SyncJobView(ReadView):
     """``GET /api/v1/etl/jobs/{job_id}``: status, progress, counts, cursors, failures, duration."""
 
-    @extend_schema(
-        summary="동기화 작업 상태",
-        description="상태(queued, running, completed, failed), 진행률, 건수, 커서, 실패 내역, 걸린 시간.",
-        responses={200: ok_response(examples.JOB)},
-    )
-    def get(self, request: Request, job_id: str) -> Response:
-        return Response(sync_run_status(job_id=job_id))
+    output_serializer = SyncJobOutput
+    customer_kwarg = None
+
+    def compute(self, read: Read) -> dict:
+        return sync_run_status(job_id=read.args["job_id"])
 
 
-class ProductSearchView(APIView):
+@extend_schema(
+    summary="상품 검색 (동기화된 검색 색인)",
+    description="한국어 형태소와 음절 bigram 으로 상품명·설명을 찾고 카테고리·가격으로 거릅니다 (동기화된 색인 기준).",
+    parameters=[
+        OpenApiParameter("q", str, description="검색어 (형태소 + 음절 bigram)"),
+        OpenApiParameter("category_id", int),
+        OpenApiParameter("min_price", float),
+        OpenApiParameter("max_price", float),
+        OpenApiParameter("sort", str, enum=list(SORT_FIELDS)),
+        OpenApiParameter("page", int),
+        OpenApiParameter("size", int, description="1–100, 기본 20"),
+    ],
+    examples=[ok_example(examples.PRODUCT_SEARCH)],
+)
+class ProductSearchView(ReadView):
     """``GET /api/v1/products/search``: Korean-aware product search on the synced index."""
 
-    @extend_schema(
-        summary="상품 검색 (동기화된 검색 색인)",
-        description="한국어 형태소와 음절 bigram 으로 상품명·설명을 찾고 카테고리·가격으로 거릅니다 (동기화된 색인 기준).",
-        parameters=[
-            OpenApiParameter("q", str, description="검색어 (형태소 + 음절 bigram)"),
-            OpenApiParameter("category_id", int),
-            OpenApiParameter("min_price", float),
-            OpenApiParameter("max_price", float),
-            OpenApiParameter("sort", str, enum=list(SORT_FIELDS)),
-            OpenApiParameter("page", int),
-            OpenApiParameter("size", int, description="1–100, 기본 20"),
-        ],
-        responses={200: ok_response(examples.PRODUCT_SEARCH)},
-    )
-    def get(self, request: Request) -> Response:
-        query = SearchQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        return Response(product_search(params=dict(query.validated_data)))
+    query_serializer = SearchQuery
+    output_serializer = ProductSearchOutput
+    customer_kwarg = None
+
+    def compute(self, read: Read) -> dict:
+        return product_search(params=dict(read.query))

@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from commerce.models import DeletionLog
 from core.errors import ApiError, ValidationFailed
 from core.jobs import JobContext, job_create, job_send, jobs_reap_stale
@@ -34,7 +35,7 @@ from etl.documents import (
     is_indexable,
     iter_batches,
 )
-from etl.errors import MESSAGES, EtlErrorCode
+from etl.errors import EtlErrorCode
 from etl.models import Entity, Mode, SyncRun, SyncState, Target
 from etl.targets import default_target, get_target, target_configured
 
@@ -120,7 +121,6 @@ def etl_sync_start(
             running = SyncRun.objects.filter(job=holder).values_list("code", flat=True).first()
             raise ApiError(
                 EtlErrorCode.SYNC_IN_PROGRESS,
-                MESSAGES[EtlErrorCode.SYNC_IN_PROGRESS],
                 status=409,
                 details={"job_id": running, "entity": entity, "target": target},
             )
@@ -156,13 +156,13 @@ def etl_sync_start(
             except IntegrityError:
                 continue
         else:  # pragma: no cover - five concurrent starts in the same instant
-            raise ApiError(EtlErrorCode.SYNC_IN_PROGRESS, MESSAGES[EtlErrorCode.SYNC_IN_PROGRESS], status=409)
+            raise ApiError(EtlErrorCode.SYNC_IN_PROGRESS, status=409)
         state.lock_job = job
         state.locked_at = timezone.now()
         state.last_run = run
         state.save(update_fields=["lock_job", "locked_at", "last_run"])
         audit_log(
-            action="export",
+            action=AuditLog.Action.EXPORT,
             request=request,
             principal=actor,  # type: ignore[arg-type]
             actor_name=None if actor is not None else "etl-schedule",

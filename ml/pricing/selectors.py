@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from commerce.errors import CommerceError
 from commerce.models import Product
 from core.cache import cached_result
 from core.errors import InsufficientData, NotFoundError, ValidationFailed
 
 from .elasticity import Z90, NotEnoughData, requirement_text
-from .errors import MESSAGES, PricingError
 from .estimates import estimate_on_demand, stored_estimate, stored_skip
 from .optimizer import Curve, analytic_optimum, best_price, confidence, decimals_for, impact, outside, point
 
@@ -77,7 +77,7 @@ def price_optimize(
     (percent, 90 % intervals), the elasticity, a confidence and an optional what-if curve."""
     product = Product.objects.filter(pk=product_id).only("pk", "price", "currency", "unit_cost", "category_id").first()
     if product is None:
-        raise NotFoundError(PricingError.PRODUCT_NOT_FOUND, MESSAGES[PricingError.PRODUCT_NOT_FOUND])
+        raise NotFoundError(CommerceError.PRODUCT_NOT_FOUND)
     cost = unit_cost if unit_cost is not None else product.unit_cost
     if target_metric == "profit" and cost is None:
         raise ValidationFailed(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from commerce.models import Review
 from core.errors import ApiError, ModelNotTrained, ValidationFailed
-from ml.errors import MESSAGES, MlErrorCode
+from ml.errors import MlErrorCode
 
 from .scoring import analyze_texts, sentiment_backend
 
@@ -26,7 +27,6 @@ def sentiment_analyze(*, items: list[dict], request: object | None = None) -> li
         if missing:
             raise ApiError(
                 MlErrorCode.REVIEW_NOT_FOUND,
-                MESSAGES[MlErrorCode.REVIEW_NOT_FOUND],
                 status=404,
                 details={"review_id": missing if len(missing) > 1 else missing[0]},
             )
@@ -40,7 +40,7 @@ def sentiment_analyze(*, items: list[dict], request: object | None = None) -> li
     results = analyze_texts(texts, backend=backend)
     if stored:
         audit_log(
-            action="view",
+            action=AuditLog.Action.VIEW,
             request=request,
             customer_ids=sorted({customer_id for _, customer_id in stored.values()}),
             query={"entity": "review", "review_ids": wanted, "purpose": "sentiment"},

@@ -27,13 +27,14 @@ import numpy as np
 from django.db.models import Q
 from django.utils import timezone
 
+from commerce.errors import CommerceError
 from commerce.models import CartEvent, PageView, Product, SearchQuery, WishlistItem
-from core.errors import ModelNotTrained, NotFoundError
+from core.errors import ErrorCode, ModelNotTrained, NotFoundError
 from customers.models import Customer
 
 from .data import buyer_lines, signals_load
 from .engine import ShopRecModel
-from .errors import MESSAGES, NOT_TRAINED_MESSAGE, ShopRecError
+from .errors import NOT_TRAINED_MESSAGE
 from .store import served_model
 
 ALGORITHMS = ("hybrid", "collaborative", "content_based")
@@ -228,7 +229,7 @@ def user_product_recommendations(*, customer_id: int, algorithm: str, limit: int
     """The buyer's recommendations (``limit`` + a few spare, see ``SPARE``) as the seed's
     shape; the view trims to ``limit`` after dropping products deactivated since."""
     if not Customer.objects.filter(pk=customer_id).exists():
-        raise NotFoundError("CUSTOMER_NOT_FOUND")
+        raise NotFoundError(ErrorCode.CUSTOMER_NOT_FOUND)
     model, version, as_of = _model()
     lines = buyer_lines(customer_id=customer_id)
     bought_ids = {p for p, _, _ in lines}
@@ -288,7 +289,7 @@ def related_products(*, product_id: int, limit: int) -> dict:
     """Products bought together with ``product_id`` (co-purchase lift with minimum support),
     then products similar in content, active ones only."""
     if not Product.objects.filter(pk=product_id).exists():
-        raise NotFoundError(ShopRecError.PRODUCT_NOT_FOUND, MESSAGES[ShopRecError.PRODUCT_NOT_FOUND])
+        raise NotFoundError(CommerceError.PRODUCT_NOT_FOUND)
     model, version, as_of = _model()
     i = model.index_of(product_id)
     picks: list[tuple[int, float, str, float | None, float | None]] = []

@@ -7,26 +7,17 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from accounts.audit import audit_log
-from accounts.policy import rule_for
+from accounts.api.read import Read, ReadView
+from accounts.models import AuditLog
 from commerce.models import Product
-from core.cache import cached_result
-from core.schema import ok_response
-from recommendations.shop import schema_examples as examples
+from core.schema import ok_example
 
+from . import schema_examples as examples
 from .selectors import ALGORITHMS, related_products, user_product_recommendations
 from .store import served_model_id
 
 MAX_LIMIT = 50
-
-
-def _ttl(route: str) -> int:
-    rule = rule_for(route, "GET")
-    return (rule.cache_seconds if rule else None) or 24 * 3600
 
 
 class UserProductsQuery(serializers.Serializer):
@@ -48,75 +39,133 @@ def _still_active(items: list[dict], hit: bool) -> list[dict]:
     return [i for i in items if i["product_id"] in active]
 
 
-class UserProductRecommendationsView(APIView):
+class ProductOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    product_name = serializers.CharField()
+    product_name_en = serializers.CharField(allow_null=True)
+    score = serializers.FloatField()
+    reason = serializers.CharField(help_text="한국어 추천 이유")
+    category_id = serializers.IntegerField(allow_null=True)
+    price = serializers.FloatField()
+    currency = serializers.CharField(help_text="ISO 4217")
+    rating_average = serializers.FloatField(allow_null=True)
+    image_url = serializers.CharField(allow_null=True)
+
+
+class UserProductsMetadataOutput(serializers.Serializer):
+    total_recommendations = serializers.IntegerField()
+    confidence_score = serializers.FloatField()
+    generated_at = serializers.DateTimeField()
+    model_version = serializers.CharField(allow_null=True)
+    model_as_of = serializers.DateField(allow_null=True)
+    cold_start = serializers.BooleanField()
+
+
+class UserProductsOutput(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    algorithm = serializers.ChoiceField(choices=ALGORITHMS)
+    recommendations = ProductOutput(many=True)
+    metadata = UserProductsMetadataOutput()
+
+
+class RelatedMetadataOutput(serializers.Serializer):
+    model_version = serializers.CharField(allow_null=True)
+    model_as_of = serializers.DateField(allow_null=True)
+    generated_at = serializers.DateTimeField()
+
+
+class RelatedProductsOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    related_products = ProductOutput(many=True)
+    metadata = RelatedMetadataOutput()
+
+
+@extend_schema(
+    summary="개인화 상품 추천",
+    description="구매 이력으로 이 구매자에게 맞는 상품을 고릅니다 (hybrid = 협업 필터링 + 내용 기반, "
+    "collaborative, content_based). 구매가 없으면 둘러본 카테고리의 최근 인기 상품(cold_start)으로 답합니다.",
+    parameters=[
+        OpenApiParameter("limit", int, description=f"추천 개수 (1~{MAX_LIMIT}, 기본 10)"),
+        OpenApiParameter("algorithm", str, enum=list(ALGORITHMS), description="기본 hybrid"),
+    ],
+    examples=[ok_example(examples.USER_PRODUCTS)],
+)
+class UserProductRecommendationsView(ReadView):
     """``GET /api/v1/recommendations/users/{id}/products?limit=10&algorithm=hybrid``."""
 
-    @extend_schema(
-        summary="개인화 상품 추천",
-        description="구매 이력으로 이 구매자에게 맞는 상품을 고릅니다 (hybrid = 협업 필터링 + 내용 기반, "
-        "collaborative, content_based). 구매가 없으면 둘러본 카테고리의 최근 인기 상품(cold_start)으로 답합니다.",
-        parameters=[
-            OpenApiParameter("limit", int, description=f"추천 개수 (1~{MAX_LIMIT}, 기본 10)"),
-            OpenApiParameter("algorithm", str, enum=list(ALGORITHMS), description="기본 hybrid"),
-        ],
-        responses={200: ok_response(examples.USER_PRODUCTS)},
-    )
-    def get(self, request: Request, user_id: int) -> Response:
-        query = UserProductsQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        limit, algorithm = query.validated_data["limit"], query.validated_data["algorithm"]
-        data, hit = cached_result(
-            "shop-user-product-recs",
-            scopes=(f"customer:{user_id}", "shop"),
-            params={"id": user_id, "algorithm": algorithm, "limit": limit, "model": served_model_id()},
-            ttl=_ttl("recommendations-user-products"),
-            compute=lambda: user_product_recommendations(customer_id=user_id, algorithm=algorithm, limit=limit),
-        )
-        recs = _still_active(data["recommendations"], hit)[:limit]
-        metadata = {**data["metadata"], "total_recommendations": len(recs)}
-        audit_log(
-            action="view",
-            request=request,
-            customer_ids=[user_id],
-            query={"algorithm": algorithm, "limit": limit, "product_ids": [r["product_id"] for r in recs]},
-            status_code=200,
-            cache_hit=hit,
-        )
-        return Response(
-            {
-                "user_id": data["user_id"],
-                "algorithm": algorithm,
-                "recommendations": recs,
-                "metadata": {
-                    "total_recommendations": metadata["total_recommendations"],
-                    "confidence_score": metadata["confidence_score"],
-                    "generated_at": metadata["generated_at"],
-                    "model_version": metadata["model_version"],
-                    "model_as_of": metadata["model_as_of"],
-                    "cold_start": metadata["cold_start"],
-                },
-            }
+    query_serializer = UserProductsQuery
+    output_serializer = UserProductsOutput
+    cache_name = "shop-user-product-recs"
+    audit_action = AuditLog.Action.VIEW
+    customer_kwarg = "user_id"
+
+    def cache_scopes(self, read: Read) -> tuple[str, ...]:
+        return (f"customer:{read.args['user_id']}", "shop")
+
+    def cache_params(self, read: Read) -> dict:
+        q = read.query
+        return {
+            "id": read.args["user_id"],
+            "algorithm": q["algorithm"],
+            "limit": q["limit"],
+            "model": served_model_id(),
+        }
+
+    def compute(self, read: Read) -> dict:
+        q = read.query
+        return user_product_recommendations(
+            customer_id=read.args["user_id"], algorithm=q["algorithm"], limit=q["limit"]
         )
 
+    def reveal(self, read: Read, data: dict) -> dict:
+        recs = _still_active(data["recommendations"], read.hit)[: read.query["limit"]]
+        metadata = data["metadata"]
+        return {
+            "user_id": data["user_id"],
+            "algorithm": read.query["algorithm"],
+            "recommendations": recs,
+            "metadata": {
+                "total_recommendations": len(recs),
+                "confidence_score": metadata["confidence_score"],
+                "generated_at": metadata["generated_at"],
+                "model_version": metadata["model_version"],
+                "model_as_of": metadata["model_as_of"],
+                "cold_start": metadata["cold_start"],
+            },
+        }
 
-class RelatedProductsView(APIView):
+    def audit_query(self, read: Read, out: dict) -> dict:
+        q = read.query
+        return {
+            "algorithm": q["algorithm"],
+            "limit": q["limit"],
+            "product_ids": [r["product_id"] for r in out["recommendations"]],
+        }
+
+
+@extend_schema(
+    summary="연관 상품 추천",
+    description="이 상품과 함께 구매된 상품(최소 지지도를 넘는 동시 구매), 그다음 내용이 비슷한 상품 (판매 중인 것만).",
+    parameters=[OpenApiParameter("limit", int, description=f"개수 (1~{MAX_LIMIT}, 기본 10)")],
+    examples=[ok_example(examples.RELATED)],
+)
+class RelatedProductsView(ReadView):
     """``GET /api/v1/recommendations/products/{id}/related?limit=10``."""
 
-    @extend_schema(
-        summary="연관 상품 추천",
-        description="이 상품과 함께 구매된 상품(최소 지지도를 넘는 동시 구매), 그다음 내용이 비슷한 상품 (판매 중인 것만).",
-        parameters=[OpenApiParameter("limit", int, description=f"개수 (1~{MAX_LIMIT}, 기본 10)")],
-        responses={200: ok_response(examples.RELATED)},
-    )
-    def get(self, request: Request, product_id: int) -> Response:
-        query = RelatedQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        limit = query.validated_data["limit"]
-        data, hit = cached_result(
-            "shop-related-products",
-            scopes=("shop",),
-            params={"id": product_id, "limit": limit, "model": served_model_id()},
-            ttl=_ttl("recommendations-product-related"),
-            compute=lambda: related_products(product_id=product_id, limit=limit),
-        )
-        return Response({**data, "related_products": _still_active(data["related_products"], hit)[:limit]})
+    query_serializer = RelatedQuery
+    output_serializer = RelatedProductsOutput
+    cache_name = "shop-related-products"
+    customer_kwarg = None
+
+    def cache_scopes(self, read: Read) -> tuple[str, ...]:
+        return ("shop",)
+
+    def cache_params(self, read: Read) -> dict:
+        return {"id": read.args["product_id"], "limit": read.query["limit"], "model": served_model_id()}
+
+    def compute(self, read: Read) -> dict:
+        return related_products(product_id=read.args["product_id"], limit=read.query["limit"])
+
+    def reveal(self, read: Read, data: dict) -> dict:
+        limit = read.query["limit"]
+        return {**data, "related_products": _still_active(data["related_products"], read.hit)[:limit]}

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.read import Read, ReadView
 from accounts.principal import principal_of
 
 from ..selectors.reports import estimated_completion, report_get_for, report_status, report_to_dict
@@ -42,11 +43,14 @@ class SalesMonthlyReportView(APIView):
         return Response(data, status=202)
 
 
-class ReportDetailView(APIView):
-    @extend_schema(summary="리포트 상태 조회", responses={200: ReportDetailSerializer})
-    def get(self, request: Request, report_id: str) -> Response:
-        report = report_get_for(principal=principal_of(request), report_id=report_id)
-        return Response(report_to_dict(report, request=request))
+@extend_schema(summary="리포트 상태 조회")
+class ReportDetailView(ReadView):
+    output_serializer = ReportDetailSerializer
+    customer_kwarg = None
+
+    def compute(self, read: Read) -> dict:
+        report = report_get_for(principal=read.principal, report_id=read.args["report_id"])
+        return report_to_dict(report, request=read.request)
 
 
 def content_disposition(filename: str, fallback: str) -> str:

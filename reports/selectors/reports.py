@@ -17,7 +17,7 @@ from core.errors import NotFoundError
 from core.jobs import jobs_reap_stale
 from core.models import Job
 
-from ..errors import MESSAGES, ReportError
+from ..errors import ReportError
 from ..models import Report
 
 ESTIMATE_SAMPLE = 20
@@ -38,7 +38,7 @@ def report_get_for(*, principal: Principal, report_id: str) -> Report:
     """The report if ``principal`` may see it (reaping its job first if the worker died)."""
     report = reports_visible_to(principal).filter(report_id=report_id).first()
     if report is None:
-        raise NotFoundError(ReportError.REPORT_NOT_FOUND, MESSAGES[ReportError.REPORT_NOT_FOUND])
+        raise NotFoundError(ReportError.REPORT_NOT_FOUND)
     if report.job_id and report.job.status == Job.Status.RUNNING and jobs_reap_stale(job_ids=[report.job_id]):
         report.job.refresh_from_db()
     return report

@@ -12,14 +12,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.audit import audit_log
+from accounts.models import AuditLog
 from accounts.principal import Principal
 from accounts.roles import Role
-from core.errors import ApiError, ValidationFailed
+from core.errors import ApiError, ErrorCode, ValidationFailed
 from core.jobs import job_enqueue, jobs_reap_stale
 from core.models import Job
 from core.timeutils import local_today
 
-from ..errors import MESSAGES, ReportError
+from ..errors import ReportError
 from ..models import Report, ReportCounter, ReportFormat
 from ..selectors.reports import report_status
 from ..selectors.sales import first_order_date, report_currency, shift_month
@@ -138,7 +139,9 @@ def report_request(*, actor: Principal, req: ReportRequest, request: object | No
             holder = Report.objects.select_related("job").filter(dedup_key=key).first()
             if holder is not None:
                 return holder, False
-    raise ApiError("CONFLICT", "동시에 같은 리포트 요청이 몰려 처리하지 못했습니다. 다시 시도하세요", status=409)
+    raise ApiError(
+        ErrorCode.CONFLICT, "동시에 같은 리포트 요청이 몰려 처리하지 못했습니다. 다시 시도하세요", status=409
+    )
 
 
 def report_last_month_request(*, today: date | None = None) -> tuple[Report, bool] | None:
@@ -165,17 +168,15 @@ def report_open_for_download(*, principal: Principal, report: Report, request: o
     named in the file, and whether their names were unmasked)."""
     status = report_status(report)
     if status == "expired":
-        raise ApiError(ReportError.REPORT_EXPIRED, MESSAGES[ReportError.REPORT_EXPIRED], status=410)
+        raise ApiError(ReportError.REPORT_EXPIRED, status=410)
     if status != Job.Status.COMPLETED or not report.file:
-        raise ApiError(
-            ReportError.REPORT_NOT_READY, MESSAGES[ReportError.REPORT_NOT_READY], status=409, details={"status": status}
-        )
+        raise ApiError(ReportError.REPORT_NOT_READY, status=409, details={"status": status})
     if report.unmasked and not principal.can_view_unmasked:
         # the requester lost the right to see unmasked names since
-        raise ApiError("UNAUTHORIZED_ACCESS", "마스킹 해제된 리포트를 받을 권한이 없습니다", status=403)
+        raise ApiError(ErrorCode.UNAUTHORIZED_ACCESS, "마스킹 해제된 리포트를 받을 권한이 없습니다", status=403)
     handle = report.file.open("rb")
     audit_log(
-        action="download",
+        action=AuditLog.Action.DOWNLOAD,
         request=request,
         principal=principal,
         customer_ids=report.customer_ids,

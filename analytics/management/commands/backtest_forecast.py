@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics.shop.selectors.forecast import HISTORY_DAYS, forecast_history_for_backtest
-from analytics.shop.selectors.periods import local_today
 from commerce.currency import currency_resolve
 from core.errors import ApiError
+from core.timeutils import local_today
 from ml.forecasting import MIN_HISTORY_DAYS, SEASON, backtest
 
 

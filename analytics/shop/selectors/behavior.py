@@ -41,7 +41,7 @@ from commerce.models import (
     SearchQuery,
     WishlistItem,
 )
-from core.errors import NotFoundError
+from core.errors import ErrorCode, NotFoundError
 from customers.models import Customer
 from ml.churn_shop import shop_churn_predict
 
@@ -236,7 +236,7 @@ def user_behavior(*, customer_id: int, now: datetime, currency: str | None = Non
     """Seed 000 §2.2 for one customer, money in ``currency`` (default ``SHOP_CURRENCY``).
     Raises ``CUSTOMER_NOT_FOUND`` for an unknown id."""
     if not Customer.objects.filter(pk=customer_id).exists():
-        raise NotFoundError("CUSTOMER_NOT_FOUND")
+        raise NotFoundError(ErrorCode.CUSTOMER_NOT_FOUND)
     history = _purchase_history(customer_id, now, currency or shop_currency())
     last_order = history.pop("_last")
     favorites = _favorite_categories(customer_id)

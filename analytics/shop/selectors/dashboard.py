@@ -43,8 +43,9 @@ from analytics.models import (
 )
 from commerce.currency import shop_currency
 from commerce.models import Order, OrderItem, OrderStatus, Review
+from core.timeutils import local_tz
 
-from .periods import DayRange, local_tz
+from .periods import DayRange
 
 TOP_CATEGORIES = 10
 TREND_THRESHOLD_PCT = 5.0

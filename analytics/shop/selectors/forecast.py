@@ -20,12 +20,14 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from analytics.models import ShopDailyCategorySales, ShopDailyProductSales, ShopDailySales
 from commerce.currency import shop_currency
+from commerce.errors import CommerceError
 from commerce.models import Category, Order, OrderItem, OrderStatus, Product
 from core.errors import InsufficientData, NotFoundError, ValidationFailed
+from core.timeutils import local_today, local_tz
 from ml.forecasting import CONFIDENCE_LEVEL, MIN_HISTORY_DAYS, SEASON, backtest, ets_forecast
 
 from .dashboard import rollups_ready
-from .periods import DayRange, local_today, local_tz
+from .periods import DayRange
 
 HISTORY_DAYS = 90
 RECENT_DAYS = 28  # "recent" = the last four full weeks (growth, AOV)
@@ -206,9 +208,9 @@ def forecast_validate_target(*, product_id: int | None, category_id: int | None)
             details={"fields": {"product_id": ["product_id와 category_id는 함께 지정할 수 없습니다"]}}
         )
     if product_id is not None and not Product.objects.filter(pk=product_id).exists():
-        raise NotFoundError("PRODUCT_NOT_FOUND", "상품을 찾을 수 없습니다")
+        raise NotFoundError(CommerceError.PRODUCT_NOT_FOUND)
     if category_id is not None and not Category.objects.filter(pk=category_id).exists():
-        raise NotFoundError("CATEGORY_NOT_FOUND", "카테고리를 찾을 수 없습니다")
+        raise NotFoundError(CommerceError.CATEGORY_NOT_FOUND)
 
 
 def sales_forecast(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from core.timeutils import local_midnight, local_today, local_tz  # noqa: F401 - local_tz re-exported for the shop selectors
+from core.timeutils import local_midnight, local_today
 
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 MAX_RANGE_DAYS = 366
