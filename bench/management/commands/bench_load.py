@@ -209,6 +209,10 @@ class Command(BaseCommand):
             "target_rate": opts["rate"],
             "warm": bool(opts["warm"]),
             "worker_class": os.environ.get("GUNICORN_WORKER_CLASS", "sync"),
+            # as config/gunicorn.conf.py: a sync worker has one thread
+            "threads": int(os.environ.get("GUNICORN_THREADS", "4"))
+            if os.environ.get("GUNICORN_WORKER_CLASS") == "gthread"
+            else 1,
             "endpoints": {},
         }
         self.stdout.write(f"{'endpoint':32} {'req/s':>8} {'p50':>6} {'p95':>6} {'p99':>6} {'n':>8} {'errors':>7}")
