@@ -9,9 +9,9 @@ from rest_framework import serializers
 
 from accounts.api.read import Read, ReadView
 from accounts.models import AuditLog
+from core.api.fields import CommaListField
 from core.schema import ok_example
 from customers.api.schema_docs import SEGMENT_EXAMPLE
-from customers.api.serializers import CommaListField
 
 from .segments import customer_segment
 from .selectors import PERIODS, SECTIONS, customer_analytics
