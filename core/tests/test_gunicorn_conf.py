@@ -14,8 +14,10 @@ CONF = Path(__file__).resolve().parents[2] / "config" / "gunicorn.conf.py"
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, ("sync", 1)),
-        ({"GUNICORN_THREADS": "8"}, ("sync", 1)),
+        ({}, ("gthread", 4)),
+        ({"GUNICORN_THREADS": "8"}, ("gthread", 8)),
+        ({"GUNICORN_WORKER_CLASS": "sync"}, ("sync", 1)),
+        ({"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_THREADS": "8"}, ("sync", 1)),
         ({"GUNICORN_WORKER_CLASS": "gthread"}, ("gthread", 4)),
         ({"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_THREADS": "8"}, ("gthread", 8)),
     ],

@@ -208,10 +208,10 @@ class Command(BaseCommand):
             "tags": opts["tags"],
             "target_rate": opts["rate"],
             "warm": bool(opts["warm"]),
-            "worker_class": os.environ.get("GUNICORN_WORKER_CLASS", "sync"),
+            "worker_class": os.environ.get("GUNICORN_WORKER_CLASS", "gthread"),
             # as config/gunicorn.conf.py: a sync worker has one thread
             "threads": int(os.environ.get("GUNICORN_THREADS", "4"))
-            if os.environ.get("GUNICORN_WORKER_CLASS") == "gthread"
+            if os.environ.get("GUNICORN_WORKER_CLASS", "gthread") == "gthread"
             else 1,
             "endpoints": {},
         }
@@ -244,6 +244,8 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"load average after the run: {out['load_average_after']}")
         if opts["json"]:
-            Path(str(opts["json"])).write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+            target = Path(str(opts["json"]))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
         if failures:
             raise CommandError(f"{failures} requests failed under load")
