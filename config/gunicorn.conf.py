@@ -11,6 +11,8 @@ detail paced to ~400 req/s (docs/benchmarks.md, "Throughput, quiet"): gthread ×
 at p95 38 ms, a sync worker 381.4 req/s at p95 110 ms — one thread per process queues a request
 behind another's waits (the audit row's commit, Redis). ``GUNICORN_WORKER_CLASS=sync`` runs one
 thread per process (gunicorn would otherwise silently switch a sync worker with threads to gthread).
+Choose the class with ``GUNICORN_WORKER_CLASS``, not ``-k``: the thread count here is set from the
+variable, and ``-k sync`` on the command line would keep 4 threads (and so still run gthread).
 """
 
 import os

@@ -27,7 +27,7 @@ from accounts.roles import Role
 from core.errors import ApiError
 from core.timeutils import local_today
 from reports.models import Report, ReportFormat
-from reports.overview import overview_get
+from reports.overview import expiring_contacts, overview_get
 from reports.selectors.reports import report_status, reports_visible_to
 from reports.services.reports import ReportRequest, report_open_for_download, report_request
 
@@ -40,13 +40,18 @@ def overview_context(request: HttpRequest) -> dict[str, Any]:
     overview, freshness = overview_get()
     hit = freshness["stored"]
     unmasked = principal.can_view_unmasked
+    # names and phones as they are now (the stored copy holds ids only): a customer deleted or
+    # anonymised since the copy was made is never shown under the old name
+    contacts = expiring_contacts(overview["expiring"]["rows"])
     expiring = [
         {
             **row,
-            "customer_name": row["customer__name"] if unmasked else mask_name(row["customer__name"]),
-            "customer_phone": row["customer__phone"] if unmasked else mask_phone(row["customer__phone"]),
+            "customer_name": name if unmasked else mask_name(name),
+            "customer_phone": phone if unmasked else mask_phone(phone),
         }
         for row in overview["expiring"]["rows"]
+        if row["customer_id"] in contacts
+        for name, phone in [contacts[row["customer_id"]]]
     ]
     if expiring:
         audit_log(

@@ -174,6 +174,28 @@ def expiring_packages(*, today: dt.date, days: int = EXPIRY_DAYS, limit: int = 1
     return {"count": base.count(), "rows": rows}
 
 
+CONTACT_FIELDS = ("customer__name", "customer__phone")
+
+
+def _without_contacts(expiring: dict[str, Any]) -> dict[str, Any]:
+    """The expiring list as stored for every process: ids only. Names and phones are read when the
+    page is shown (:func:`expiring_contacts`), so a deleted or anonymised customer never lingers in
+    the shared cache or on screen until the next refresh."""
+    rows = [{k: v for k, v in row.items() if k not in CONTACT_FIELDS} for row in expiring["rows"]]
+    return {**expiring, "rows": rows}
+
+
+def expiring_contacts(rows: list[dict[str, Any]]) -> dict[int, tuple[str, str]]:
+    """Current ``(name, phone)`` of the customers in the stored expiring rows: one query by primary
+    key, none when the list is empty. A customer deleted since the copy was made is absent."""
+    ids = {row["customer_id"] for row in rows}
+    if not ids:
+        return {}
+    return {
+        pk: (name, phone) for pk, name, phone in Customer.objects.filter(pk__in=ids).values_list("pk", "name", "phone")
+    }
+
+
 def top_products(*, today: dt.date, days: int = TOP_PRODUCT_DAYS, limit: int = TOP_PRODUCTS) -> list[dict[str, Any]]:
     """Best sellers by quantity over the last ``days`` days (cancelled orders excluded); revenue
     stays per currency."""
@@ -345,7 +367,7 @@ def overview_build(*, today: dt.date) -> dict[str, Any]:
         "today": today,
         "shop_currency": shop_currency(),
         "figures": key_figures(today=today),
-        "expiring": expiring_packages(today=today),
+        "expiring": _without_contacts(expiring_packages(today=today)),
         "top_products": top,
         "revenue": revenue,
         "charts": {

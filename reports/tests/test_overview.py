@@ -187,3 +187,35 @@ def test_embedded_default_refreshes_inline_when_the_copy_is_too_old(staff):
 def test_computed_ago(seconds, text):
     now = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
     assert computed_ago(now - dt.timedelta(seconds=seconds), now=now) == text
+
+
+def test_the_stored_copy_holds_no_contacts_and_the_page_shows_them_as_they_are_now(backoffice_client_for):
+    """Names and phones of the expiring list are read when the page is shown: a customer
+    anonymised after the copy was stored is never listed under the old name (nor kept in Redis)."""
+    from accounts.principal import system_principal
+    from customers.services.customers import ANONYMISED_NAME, customer_delete
+    from customers.testing.factories import PackageFactory, PackagePurchaseFactory
+
+    today = timezone.localdate()
+    member = CustomerFactory(name="박만료", phone="010-3141-5926")
+    package = PackageFactory(name="펄스 5회", items={"pulse": 5})
+    PackagePurchaseFactory(
+        customer=member,
+        package=package,
+        purchase_date=today - dt.timedelta(days=20),
+        expiry_date=today + dt.timedelta(days=3),
+        used={"pulse": 1},
+    )
+    ov.overview_refresh()
+    row = stored()["overview"]["expiring"]["rows"][0]
+    assert row["customer_id"] == member.pk and "customer__name" not in row and "customer__phone" not in row
+    admin = backoffice_client_for("ADMIN")
+
+    html = admin.get(reverse("admin:index")).content.decode()
+    assert "박만료" in html and "010-3141-5926" in html
+
+    customer_delete(actor=system_principal("test"), customer=member)  # has a purchase: anonymised
+    html = admin.get(reverse("admin:index")).content.decode()
+    assert "박만료" not in html and "010-3141-5926" not in html
+    assert ANONYMISED_NAME in html  # the stored copy was not refreshed: the row is still listed
+    assert stored()["overview"]["expiring"]["count"] == 1
