@@ -158,7 +158,7 @@ class SentimentModel:
     """Everything needed to score a text, pickled as one artifact."""
 
     views: list[View]
-    members: list[LinearMember | MLPMember]
+    members: list  # LinearMember, MLPMember, sequence.CNNMember, sequence.GRUMember
     stacker: Stacker
     keyword_idf: dict[str, float] = field(default_factory=dict)
     keyword_default_idf: float = 1.0
@@ -182,9 +182,19 @@ class SentimentModel:
 
     def decisions(self, texts: list[str], morphs: list[str]) -> np.ndarray:
         """(texts, members) decision values."""
+        from ml.sentiment.sequence import sequences
+        from ml.sentiment.text import normalize
+
         mats = self.view_matrices(texts, morphs)
+        seqs: dict[str, list[list[str]]] = {}
         cols = []
         for member in self.members:
+            source = getattr(member, "source", None)
+            if source is not None:  # a sequence member reads the tokens, not a TF-IDF view
+                if source not in seqs:
+                    seqs[source] = sequences(source, [normalize(t) for t in texts], morphs)
+                cols.append(member.decision_seqs(seqs[source]))
+                continue
             parts = [mats[name] for name in member.views]
             x = parts[0] if len(parts) == 1 else sp.hstack(parts, format="csr")
             cols.append(member.decision(x))

@@ -29,18 +29,26 @@ from .analysis import document_frequencies, items_from_morphs
 from .data import ATTRIBUTION, Corpus, load_corpus
 from .lexicon import POLARITY_PHRASES
 from .model import LexiconLayer, LinearMember, MLPMember, SentimentModel, Stacker, View
+from .sequence import sequences
+from .sequence_training import fit_cnn, fit_gru
 from .text import lexicon_signals, lexicon_string, morph_strings, normalize, split_tokens
 
 Progress = Callable[[str, int], object]  # (description, total) -> a tqdm-like bar
 
-# name → (kind, views); chosen on the validation split (docs/sentiment.md, "How it was chosen")
+# name → (kind, views); for the sequence kinds (cnn, gru) the "view" is the token sequence
+# (``sequence.SOURCES``). Chosen on the validation split (docs/sentiment.md, "How it was chosen").
 MEMBERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "char-lr": ("lr", ("char",)),
     "morph-lr": ("lr", ("morph", "lexicon")),
     "char-mlp": ("mlp", ("char",)),
     "morph-mlp": ("mlp", ("morph", "lexicon")),
+    "morph-cnn": ("cnn", ("morph",)),
+    "morph-gru": ("gru", ("morph",)),
+    "syllable-gru": ("gru", ("syllable",)),
 }
-DEFAULT_MEMBERS = ("morph-lr", "char-mlp", "morph-mlp")
+SEQUENCE_KINDS = frozenset({"cnn", "gru"})
+TORCH_KINDS = frozenset({"mlp", "cnn", "gru"})
+DEFAULT_MEMBERS = ("morph-lr", "char-mlp", "morph-mlp", "morph-gru")
 FAST_MEMBERS = ("morph-lr", "morph-mlp")  # make demo: the two cheapest
 
 
@@ -60,6 +68,14 @@ class TrainConfig:
     mlp_epochs: int = 3
     mlp_seeds: int = 1  # networks per MLP member, averaged
     mlp_min_updates: int = 500  # small corpora get more epochs
+    seq_dim: int = 128  # embedding size of the sequence members
+    seq_min_count: int = 2  # tokens seen fewer times share the unknown embedding
+    cnn_widths: tuple[int, ...] = (2, 3, 4, 5)
+    cnn_filters: int = 100
+    cnn_epochs: int = 2
+    gru_hidden: int = 96
+    gru_epochs: int = 3
+    seq_min_updates: int = 300
     seed: int = 0
     cache_dir: Path | None = None  # default: the system temp dir
     lexicon_layer: bool = True
@@ -284,22 +300,31 @@ def train(
     weights[n:] = config.sentineg_weight
 
     log(f"TF-IDF: {len(texts)}건 (NSMC {n}, SentiNeg {len(shop.texts)})")
-    used = {view for name in config.members for view in MEMBERS[name][1]}
+    used = {view for name in config.members if MEMBERS[name][0] not in SEQUENCE_KINDS for view in MEMBERS[name][1]}
     views = [v for v in _vectorizers(config) if v.name in used]
     mats = {v.name: v.vectorizer.fit_transform(inputs[v.source]).tocsr() for v in views}
     log("특성 " + ", ".join(f"{name} {m.shape[1]}개" for name, m in mats.items()))
 
     held = holdout_mask(n, len(shop.texts), config.holdout, config.seed)
-    kinds = [name for name in config.members if MEMBERS[name][0] == "lr" or torch_available()]
+    kinds = [name for name in config.members if MEMBERS[name][0] not in TORCH_KINDS or torch_available()]
     for name in sorted(set(config.members) - set(kinds)):
         log(f"{name}: torch 가 없어 건너뜁니다 (requirements-dev.txt)")
+    token_seqs = {
+        source: sequences(source, texts, morphs)
+        for source in {MEMBERS[name][1][0] for name in kinds if MEMBERS[name][0] in SEQUENCE_KINDS}
+    }
 
     def fit_members(rows: np.ndarray) -> list:
         members = []
         for name in kinds:
             kind, member_views = MEMBERS[name]
-            x = sp.hstack([mats[v] for v in member_views], format="csr")[rows]
             log(f"{name} 학습 ({len(rows)}건)")
+            if kind in SEQUENCE_KINDS:
+                seqs = [token_seqs[member_views[0]][i] for i in rows]
+                fit = fit_cnn if kind == "cnn" else fit_gru
+                members.append(fit(name, member_views[0], seqs, y[rows], weights[rows], config))
+                continue
+            x = sp.hstack([mats[v] for v in member_views], format="csr")[rows]
             if kind == "lr":
                 members.append(fit_nb_lr(name, member_views, x, y[rows], weights[rows], config.C))
             else:

@@ -31,14 +31,17 @@ def full_model(sentiment_corpus_dir):
 
 
 def test_full_member_set(full_model):
-    assert [m.name for m in full_model.members] == ["morph-lr", "char-mlp", "morph-mlp"]
+    assert [m.name for m in full_model.members] == ["morph-lr", "char-mlp", "morph-mlp", "morph-gru"]
     assert [v.name for v in full_model.views] == ["char", "morph", "lexicon"]
     char_mlp = full_model.members[1]
     assert char_mlp.views == ("char",)
     # two seeds side by side: 2 × 32 hidden units, one per feature row
     assert char_mlp.w1.shape == (len(full_model.views[0].vectorizer.vocabulary_), 64)
     assert char_mlp.w1.dtype == np.float32
-    assert full_model.stacker.coef.shape == (3,)
+    gru = full_model.members[3]
+    assert gru.source == "morph" and gru.views == ()
+    assert "배송/NNG" in gru.vocab and gru.emb.shape == (len(gru.vocab) + 2, 128)
+    assert full_model.stacker.coef.shape == (4,)
     assert full_model.info["train_rows"] == {"nsmc": 333, "sentineg": 111, "held_out": 44}
     p = full_model.positive_probability(TEXTS, _morphs(TEXTS))
     assert p[0] > 0.5 > p[1]
