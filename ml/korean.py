@@ -8,6 +8,7 @@ instance instead of building its own. Kiwi's ``tokenize`` is safe to call from s
 from __future__ import annotations
 
 import threading
+import warnings
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,5 +26,9 @@ def kiwi() -> Kiwi:
             if _kiwi is None:
                 from kiwipiepy import Kiwi
 
-                _kiwi = Kiwi(num_workers=0)
+                # 0 = no thread pool: tokenize runs in the caller's thread (what a web worker
+                # wants). kiwipiepy ≥ 0.21 warns that 0 once meant "all cores"; it no longer does.
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message=".*num_workers=0.*", category=DeprecationWarning)
+                    _kiwi = Kiwi(num_workers=0)
     return _kiwi

@@ -19,7 +19,8 @@ Declarations (class attributes):
 - ``customer_kwarg``: the URL argument naming the customer (default scope ``customer:{id}``,
   default audited id).
 
-Hooks (methods): ``check`` (existence checks that must answer 404 before a 400), ``query_data``,
+Hooks (methods): ``check`` (existence checks that must answer 404 before a 400), ``check_invalid``
+(the same, run only when the query is invalid: for endpoints whose ``compute`` finds the customer), ``query_data``,
 ``parse`` (or the whole ``validate``), ``compute`` (required), ``cache_scopes``, ``cache_params``,
 ``reveal``, ``audit_customer_ids``, ``audit_query``, ``audit``.
 
@@ -85,7 +86,9 @@ class ReadPipeline(APIView):
         if self.query_serializer is None:
             return {}
         serializer = self.query_serializer(data=self.query_data(read))
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            self.check_invalid(read)
+            raise serializers.ValidationError(serializer.errors)
         return self.parse(serializer)
 
     def fetch(self, read: Read) -> Any:
@@ -105,6 +108,11 @@ class ReadPipeline(APIView):
     def check(self, read: Read) -> None:
         """Runs first, before validation: raise here what must win over a 400 (a missing
         customer), or note in ``read.extra`` what later hooks share."""
+
+    def check_invalid(self, read: Read) -> None:
+        """Runs only when the query is invalid, before its 400: where an endpoint whose
+        ``compute`` finds the customer raises the 404 that must win over the 400, without a
+        lookup on every valid request (``check`` runs on every request)."""
 
     def query_data(self, read: Read) -> Any:
         return read.request.query_params

@@ -7,7 +7,8 @@ builds the data; the contract then checks, from the access table (``accounts/pol
 
 - no credentials: 401 ``MISSING_TOKEN``, nothing written, no audit row;
 - each role below the route's least role: 403 ``UNAUTHORIZED_ACCESS``, nothing written, no audit row;
-- an unknown customer (routes with a customer in the path): 404 with the route's error code;
+- an unknown customer (routes with a customer in the path): 404 with the route's error code,
+  also when the query is invalid (``invalid_query``: 400 ``VALIDATION_ERROR`` for a known one);
 - each role at or above the least role: the success status and exactly one audit row, with the
   declared action, the caller, the path, the method and the customer;
 - each of those roles that sees masked data (all but ADMIN): no raw name, phone or email of
@@ -82,6 +83,9 @@ class EndpointContract:
     not_found_code: ClassVar[str] = "CUSTOMER_NOT_FOUND"
     # the body carries the customer's name (masked for the roles that see it masked)
     shows_name: ClassVar[bool] = False
+    # a query string the route refuses (GET with a query): then an unknown customer with it is
+    # still 404, and the known customer with it 400 ``VALIDATION_ERROR``, nothing audited
+    invalid_query: ClassVar[dict[str, Any] | None] = None
 
     # -- what a test class provides -------------------------------------------------------------
     @pytest.fixture
@@ -114,6 +118,9 @@ class EndpointContract:
             cls.test_role_below_least_is_403 = EndpointContract._role_below_least_is_403
         if cls.customer_kwarg is not None:
             cls.test_unknown_customer_is_404 = EndpointContract._unknown_customer_is_404
+        if cls.invalid_query is not None:
+            assert cls.method == "GET", "invalid_query is a query string: declare it on GET routes"
+            cls.test_invalid_query_is_400_and_unknown_customer_wins = EndpointContract._invalid_query
         if any(role in SEEN_MASKED for role in roles_from(least)):
             cls.test_body_holds_no_raw_pii = EndpointContract._body_holds_no_raw_pii
 
@@ -162,6 +169,19 @@ class EndpointContract:
         response = self.call(client, subject, customer_id=UNKNOWN_ID)
         assert response.status_code == 404, response.content[:300]
         assert response.json()["error"]["code"] == self.not_found_code
+        assert AuditLog.objects.count() == audit_rows
+
+    def _invalid_query(self, subject: Subject, api_client_for: Callable) -> None:
+        client = api_client_for(self.least_role())
+        audit_rows = AuditLog.objects.count()
+        bad = Subject(subject.customer, subject.url_kwargs, {**subject.query, **self.invalid_query}, subject.body)
+        response = self.call(client, bad)
+        assert response.status_code == 400, response.content[:300]
+        assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+        if self.customer_kwarg is not None:
+            response = self.call(client, bad, customer_id=UNKNOWN_ID)
+            assert response.status_code == 404, response.content[:300]
+            assert response.json()["error"]["code"] == self.not_found_code
         assert AuditLog.objects.count() == audit_rows
 
     def test_success_writes_one_audit_row(self, subject: Subject, api_client_for: Callable, allowed_role: str) -> None:

@@ -11,6 +11,7 @@ from accounts.api.read import Read, ReadView
 from accounts.models import AuditLog
 from core.api.fields import CommaListField
 from core.schema import ok_example
+from customers.api.read import CustomerInPath
 from customers.api.schema_docs import SEGMENT_EXAMPLE
 
 from .segments import customer_segment
@@ -86,7 +87,7 @@ class SegmentOutput(serializers.Serializer):
         )
     ],
 )
-class CustomerAnalyticsView(ReadView):
+class CustomerAnalyticsView(CustomerInPath, ReadView):
     """``GET /api/v1/customers/{id}/analytics?period=30d|90d|180d|1y&metrics=a,b``."""
 
     query_serializer = AnalyticsQuerySerializer

@@ -23,6 +23,7 @@ def test_orders_list(api_client_for, center):
 # --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
 class TestOrdersContract(EndpointContract):
     url_name = "customer-orders"
+    invalid_query = {"page": 0}
     audit_action = AuditLog.Action.LIST
 
     @pytest.fixture

@@ -36,13 +36,14 @@ from .serializers import (
     SessionCreateSerializer,
     SessionPageOutput,
 )
+from .read import CustomerInPath
 from .visibility import detail_for
 
 LIST_PARAMS = ("sort_by", "order", "page", "size")
 
 
 @extend_schema_view(get=docs.detail_get)  # the class also writes: document GET only
-class CustomerDetailView(ReadView):
+class CustomerDetailView(CustomerInPath, ReadView):
     """``GET/PUT/PATCH /api/v1/customers/{id}/detail``."""
 
     query_serializer = DetailQuerySerializer

@@ -14,6 +14,7 @@ from accounts.principal import principal_of
 from core.errors import NotFoundError
 from core.idempotency import idempotency_parameter, idempotent
 from core.schema import ok_example, ok_response
+from customers.api.read import CustomerInPath
 from customers.api.schema_docs import FEEDBACK_EXAMPLE, RECOMMENDATIONS_EXAMPLE
 from customers.models import FeedbackAction
 from customers.selectors.detail import customer_get
@@ -104,7 +105,7 @@ class CustomerRecommendationsOutput(serializers.Serializer):
     ],
     examples=[ok_example(RECOMMENDATIONS_EXAMPLE)],
 )
-class CustomerRecommendationsView(ReadView):
+class CustomerRecommendationsView(CustomerInPath, ReadView):
     """``GET /api/v1/customers/{id}/recommendations?type=service|package|schedule&count=N``."""
 
     query_serializer = RecommendationQuerySerializer

@@ -11,7 +11,10 @@ from rest_framework import serializers
 from accounts.api.read import Read, ReadView
 from accounts.models import AuditLog
 from commerce.models import Product
+from commerce.errors import CommerceError
+from core.errors import NotFoundError
 from core.schema import ok_example
+from customers.api.read import CustomerInPath
 
 from . import schema_examples as examples
 from .selectors import ALGORITHMS, related_products, user_product_recommendations
@@ -90,7 +93,7 @@ class RelatedProductsOutput(serializers.Serializer):
     ],
     examples=[ok_example(examples.USER_PRODUCTS)],
 )
-class UserProductRecommendationsView(ReadView):
+class UserProductRecommendationsView(CustomerInPath, ReadView):
     """``GET /api/v1/recommendations/users/{id}/products?limit=10&algorithm=hybrid``."""
 
     query_serializer = UserProductsQuery
@@ -162,6 +165,10 @@ class RelatedProductsView(ReadView):
 
     def cache_params(self, read: Read) -> dict:
         return {"id": read.args["product_id"], "limit": read.query["limit"], "model": served_model_id()}
+
+    def check_invalid(self, read: Read) -> None:
+        if not Product.objects.filter(pk=read.args["product_id"]).exists():  # 404 wins over the 400
+            raise NotFoundError(CommerceError.PRODUCT_NOT_FOUND)
 
     def compute(self, read: Read) -> dict:
         return related_products(product_id=read.args["product_id"], limit=read.query["limit"])

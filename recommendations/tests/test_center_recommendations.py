@@ -219,6 +219,7 @@ def test_type_and_count_select(api_client_for, world):
 # --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
 class TestRecommendationsContract(EndpointContract):
     url_name = "customer-recommendations"
+    invalid_query = {"count": 0}
     audit_action = AuditLog.Action.VIEW
 
     @pytest.fixture

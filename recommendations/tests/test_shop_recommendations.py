@@ -139,6 +139,11 @@ def test_unknown_product_and_customer(world, api_client_for):
     assert r.status_code == 404 and r.json()["error"]["code"] == "PRODUCT_NOT_FOUND"
     r = client.get(USER_URL.format(987654))
     assert r.status_code == 404 and r.json()["error"]["code"] == "CUSTOMER_NOT_FOUND"
+    # the 404 wins over an invalid query; a known product with it is a 400
+    r = client.get(RELATED_URL.format(987654), {"limit": 0})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "PRODUCT_NOT_FOUND"
+    r = client.get(RELATED_URL.format(world["p"]["A"].pk), {"limit": 0})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "VALIDATION_ERROR"
     assert AuditLog.objects.count() == 0
 
 
@@ -249,6 +254,7 @@ def test_query_counts_do_not_grow_with_the_list(world, api_client_for, django_as
 # --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
 class TestUserProductsContract(EndpointContract):
     url_name = "recommendations-user-products"
+    invalid_query = {"limit": 0}
     audit_action = AuditLog.Action.VIEW
     customer_kwarg = "user_id"
 

@@ -203,6 +203,7 @@ def test_consistency_score_formula():
 # --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
 class TestAnalyticsContract(EndpointContract):
     url_name = "customer-analytics"
+    invalid_query = {"period": "7y"}
     audit_action = AuditLog.Action.VIEW
 
     @pytest.fixture

@@ -200,6 +200,7 @@ def test_update_unknown_customer_404(api_client_for, db):
 # --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
 class TestDetailContract(EndpointContract):
     url_name = "customer-detail"
+    invalid_query = {"history_limit": -1}
     audit_action = AuditLog.Action.VIEW
     shows_name = True
 

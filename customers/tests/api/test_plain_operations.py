@@ -135,6 +135,7 @@ def test_total_revenue_decimal_shape(api_client_for, center):
 # --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
 class TestListContract(EndpointContract):
     url_name = "customer-list"
+    invalid_query = {"sort_by": "shoe_size"}
     audit_action = AuditLog.Action.LIST
     customer_kwarg = None
     shows_name = True
@@ -171,6 +172,7 @@ class TestDeleteContract(EndpointContract):
 
 class TestSessionsContract(EndpointContract):
     url_name = "customer-sessions"
+    invalid_query = {"page": 0}
     audit_action = AuditLog.Action.LIST
 
     @pytest.fixture

@@ -225,6 +225,7 @@ def test_search_query_count_bounded(api_client_for, people, service_catalog, dja
 # --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
 class TestSearchContract(EndpointContract):
     url_name = "customer-search"
+    invalid_query = {"sort_by": "shoe_size"}
     audit_action = AuditLog.Action.SEARCH
     customer_kwarg = None
     shows_name = True
