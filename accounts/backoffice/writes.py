@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.text import capfirst
 
 from accounts.principal import Principal, principal_from_user
 from core.errors import ApiError
@@ -60,8 +61,24 @@ class ServiceDeleteAdminMixin:
     :meth:`delete_by_service` once per object (the service writes its own audit row and keeps
     what depends on the row consistent), never a bare ``QuerySet.delete()``."""
 
+    # True when the service decides what happens to the rows that depend on the object (it may
+    # keep them and anonymise the object): Django's "cannot delete" list of protected rows and
+    # its permission checks on them do not apply, the confirmation shows ``deletion_line``s
+    service_decides_dependents = False
+
     def delete_by_service(self, request: HttpRequest, obj: Model, *, actor: Principal) -> None:
         raise NotImplementedError
+
+    def deletion_line(self, obj: Model) -> str:
+        """One line of the confirmation page: what the service will do to ``obj``."""
+        return f"{capfirst(obj._meta.verbose_name)}: {obj}"
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[list, dict, set, list]:
+        if not self.service_decides_dependents:
+            return super().get_deleted_objects(objs, request)  # type: ignore[misc]
+        objs = list(objs)
+        label = str(objs[0]._meta.verbose_name_plural) if objs else ""
+        return [self.deletion_line(obj) for obj in objs], {label: len(objs)}, set(), []
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         self.delete_by_service(request, obj, actor=principal_from_user(request.user))

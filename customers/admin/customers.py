@@ -35,7 +35,7 @@ from customers.models import Customer, CustomerPreference, PackagePurchase, Purc
 from customers.resources import CustomerResource
 from customers.selectors.balances import d_day
 from customers.selectors.kinds import center_customer_q, shop_only_q
-from customers.services.customers import CREATE_FIELDS, customer_create, customer_delete
+from customers.services.customers import CREATE_FIELDS, customer_create, customer_delete, customer_has_history
 from customers.services.profile import CUSTOMER_FIELDS as UPDATE_FIELDS
 from customers.services.profile import MEMBERSHIP_LEAST_ROLE, PREFERENCE_FIELDS, customer_update
 
@@ -271,6 +271,15 @@ class CustomerAdmin(
                 customer=form.instance,
                 data={"preferences": preferences},
             )
+
+    service_decides_dependents = True  # customer_delete keeps the history and anonymises
+
+    def deletion_line(self, obj: Customer) -> str:
+        if customer_has_history(obj):
+            return (
+                f"고객: {obj} — 이용 이력이 있어 삭제 대신 개인정보를 익명 처리합니다 (거래 기록 보존, 건강 정보 삭제)"
+            )
+        return f"고객: {obj} — 연결된 기록과 함께 삭제합니다"
 
     def delete_by_service(self, request: HttpRequest, obj: Customer, *, actor: Principal) -> None:
         outcome = customer_delete(actor=actor, request=request, customer=obj)

@@ -26,6 +26,7 @@ from customers.services.profile import customer_update
 from customers.services.sessions import session_record
 
 from . import schema_docs as docs
+from .read import CustomerInPath
 from .serializers import (
     CustomerCreateSerializer,
     CustomerDetailOutput,
@@ -36,7 +37,6 @@ from .serializers import (
     SessionCreateSerializer,
     SessionPageOutput,
 )
-from .read import CustomerInPath
 from .visibility import detail_for
 
 LIST_PARAMS = ("sort_by", "order", "page", "size")

@@ -101,6 +101,11 @@ def customer_create(*, actor: Principal, data: dict[str, Any], request: object |
     return customer
 
 
+def customer_has_history(customer: Customer) -> bool:
+    """Purchases, sessions or orders: what ``customer_delete`` keeps (and so anonymises)."""
+    return customer.purchases.exists() or customer.sessions.exists() or customer.orders.exists()
+
+
 def customer_delete(
     *, actor: Principal, customer: Customer, request: object | None = None
 ) -> Literal["deleted", "anonymised"]:
@@ -115,8 +120,7 @@ def customer_delete(
     customer_id = customer.pk
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer_id)
-        has_history = locked.purchases.exists() or locked.sessions.exists() or locked.orders.exists()
-        if not has_history:
+        if not customer_has_history(locked):
             locked.delete()
             outcome: Literal["deleted", "anonymised"] = "deleted"
         else:

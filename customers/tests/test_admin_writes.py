@@ -81,3 +81,41 @@ def test_deleting_selected_customers_goes_through_the_service(backoffice_client_
             ([second.pk], {"entity": "customer", "outcome": "deleted"}),
         ]
     )
+
+
+def test_a_customer_with_history_is_anonymised_from_the_delete_page(backoffice_client_for):
+    admin = backoffice_client_for("ADMIN")
+    kept = CustomerFactory(name="이력있음")
+    PackagePurchaseFactory(customer=kept)
+    url = reverse("admin:customers_customer_delete", args=[kept.pk])
+    page = admin.get(url)
+    # the confirmation says what the service will do; Django's "cannot delete" list does not block it
+    assert page.status_code == 200
+    assert not page.context["protected"] and not page.context["perms_lacking"]
+    assert "익명 처리" in page.content.decode()
+    response = admin.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    kept.refresh_from_db()
+    assert kept.name != "이력있음" and kept.customer_status == "inactive"
+    assert PackagePurchase.objects.filter(customer=kept).count() == 1
+    assert ("warning", "이용 이력이 있어 삭제 대신 개인정보를 익명 처리했습니다 (거래 기록 보존).") in messages_of(
+        response
+    )
+    [row] = AuditLog.objects.filter(action="delete")
+    assert (row.customer_ids, row.query) == ([kept.pk], {"entity": "customer", "outcome": "anonymised"})
+
+
+def test_deleting_selected_customers_with_and_without_history(backoffice_client_for):
+    admin = backoffice_client_for("ADMIN")
+    kept, gone = CustomerFactory(), CustomerFactory()
+    PackagePurchaseFactory(customer=kept)
+    changelist = reverse("admin:customers_customer_changelist")
+    confirm = admin.post(changelist, {"action": "delete_selected", "_selected_action": [kept.pk, gone.pk]})
+    assert confirm.status_code == 200 and not confirm.context["protected"]
+    response = admin.post(
+        changelist, {"action": "delete_selected", "_selected_action": [kept.pk, gone.pk], "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert list(Customer.objects.values_list("pk", flat=True)) == [kept.pk]
+    outcomes = sorted(AuditLog.objects.filter(action="delete").values_list("query__outcome", flat=True))
+    assert outcomes == ["anonymised", "deleted"]

@@ -10,8 +10,8 @@ from rest_framework import serializers
 
 from accounts.api.read import Read, ReadView
 from accounts.models import AuditLog
-from commerce.models import Product
 from commerce.errors import CommerceError
+from commerce.models import Product
 from core.errors import NotFoundError
 from core.schema import ok_example
 from customers.api.read import CustomerInPath
