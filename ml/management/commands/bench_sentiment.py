@@ -5,6 +5,8 @@ of given texts)."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import statistics
 import time
 import uuid
@@ -13,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
 from django.test import Client, override_settings
 from tqdm import tqdm
 
@@ -45,6 +48,29 @@ def _pct(samples: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * (len(s) - 1)))]
 
 
+def _score_share(texts: list[str], size: int, backend: object) -> None:
+    for start in range(0, len(texts), size):
+        analyze_texts(texts[start : start + size], backend=backend)
+
+
+def _parallel_reviews_per_s(texts: list[str], size: int, backend: object, processes: int) -> float:
+    """Throughput of ``processes`` worker processes forked after the model and Kiwi are loaded
+    (as gunicorn workers with --preload), each scoring its share in batches of ``size``."""
+    connections.close_all()  # no database connection crosses the fork
+    ctx = multiprocessing.get_context("fork")
+    workers = [ctx.Process(target=_score_share, args=(texts[k::processes], size, backend)) for k in range(processes)]
+    t0 = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - t0
+    failed = [w.exitcode for w in workers if w.exitcode != 0]
+    if failed:
+        raise CommandError(f"배치 작업 프로세스가 실패했습니다: 종료 코드 {failed}")
+    return len(texts) / elapsed
+
+
 class Command(BaseCommand):
     help = "리뷰 감정 분석의 모델 적재 시간, 메모리, 한 건 지연(p50/p95), 배치 처리량을 잽니다."
 
@@ -52,6 +78,12 @@ class Command(BaseCommand):
         parser.add_argument("--single", type=int, default=300, help="한 건 측정 횟수")
         parser.add_argument("--batch-reviews", type=int, default=2000, help="배치 처리량 측정 리뷰 수")
         parser.add_argument("--batch-size", type=int, default=100)
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="배치 처리량을 함께 잴 프로세스 수 (기본: 코어 수)",
+        )
         parser.add_argument("--train-if-missing", action="store_true", help="모델이 없으면 train_sentiment --fast")
         parser.add_argument("--json", type=Path, default=None, help="결과 JSON 파일")
 
@@ -115,6 +147,10 @@ class Command(BaseCommand):
             analyze_texts(batch_texts[start : start + size], backend=backend)
         elapsed = time.perf_counter() - t0
         result["batch"] = {"reviews": total, "batch_size": size, "reviews_per_s": round(total / elapsed, 1)}
+        processes = max(1, int(options["processes"]))
+        if processes > 1:
+            rate = _parallel_reviews_per_s(batch_texts, size, backend, processes)
+            result["batch"]["parallel"] = {"processes": processes, "reviews_per_s": round(rate, 1)}
         result["rss_end_mb"] = round(_rss_mb(), 1)
 
         self.stdout.write(
@@ -126,6 +162,9 @@ class Command(BaseCommand):
             f"  한 건 (API 전체 경로): p50 {result['api_single_ms']['p50']} ms, p95 {result['api_single_ms']['p95']} ms\n"
             f"  배치 {size}건씩: {result['batch']['reviews_per_s']} 건/s (1 프로세스)"
         )
+        if "parallel" in result["batch"]:
+            par = result["batch"]["parallel"]
+            self.stdout.write(f"  배치 {size}건씩: {par['reviews_per_s']} 건/s ({par['processes']} 프로세스 합계)")
         if options["json"]:
             Path(options["json"]).parent.mkdir(parents=True, exist_ok=True)
             Path(options["json"]).write_text(json.dumps(result, ensure_ascii=False, indent=2))
