@@ -20,9 +20,11 @@ from django.test import Client, override_settings
 from tqdm import tqdm
 
 from accounts.internal_tokens import internal_token_issue
+from core.threads import limit_blas_threads
 from ml.models import ModelArtifact
 from ml.sentiment.data import load_corpus
 from ml.sentiment.scoring import ARTIFACT_NAME, analyze_texts, sentiment_backend
+from ml.sentiment.text import has_hangul
 
 FALLBACK_TEXTS = [
     "정말 맛있어요! 배송도 빠르고 친절하네요.",
@@ -95,11 +97,14 @@ class Command(BaseCommand):
         data_dir = Path(settings.SENTIMENT_DATA_DIR)
         if (data_dir / "kobest_sentineg" / "dev.tsv").exists():
             texts = load_corpus(data_dir, "sentineg_dev").texts + load_corpus(data_dir, "nsmc_test").texts[:5000]
+            texts = [t for t in texts if has_hangul(t)]  # the API answers 400 to a text without Hangul
             source = "SentiNeg dev + NSMC test"
         else:
             texts = FALLBACK_TEXTS * 300
             source = "built-in shop reviews"
-        result: dict = {"texts": source, "rss_start_mb": round(_rss_mb(), 1)}
+        # as a gunicorn or Celery worker runs (core/threads.py): WORKER_BLAS_THREADS, default 1
+        blas = limit_blas_threads()
+        result: dict = {"texts": source, "blas_threads": blas, "rss_start_mb": round(_rss_mb(), 1)}
 
         started = time.perf_counter()
         backend = sentiment_backend()
@@ -154,7 +159,7 @@ class Command(BaseCommand):
         result["rss_end_mb"] = round(_rss_mb(), 1)
 
         self.stdout.write(
-            f"모델 {result['model_version']} ({source})\n"
+            f"모델 {result['model_version']} ({source}, BLAS 스레드 {blas or '기본값'})\n"
             f"  적재: 모델 {result['model_load_s']} s, Kiwi {result['kiwi_load_s']} s\n"
             f"  RSS: 시작 {result['rss_start_mb']} MB → 모델 {result['rss_after_model_mb']} MB → "
             f"Kiwi {result['rss_after_kiwi_mb']} MB → 끝 {result['rss_end_mb']} MB\n"
