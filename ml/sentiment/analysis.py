@@ -44,6 +44,9 @@ CLAUSE_ENDINGS = frozenset(
     }
 )
 BOUNDARY_PUNCT = frozenset({"SF", "SP"})  # . ! ? and , ; :
+# what may stand before a connective ending for the clause to be completed as a sentence: a
+# predicate stem, a copula, a pre-final ending (았/었, 시) or a 하다 suffix
+COMPLETABLE_TAGS = frozenset({"VV", "VA", "VX", "VCP", "VCN", "EP", "XSA", "XSV"})
 NOUN_TAGS = ("NNG", "NNP", "SL")
 PREDICATE_TAGS = ("VA", "VV")
 MAX_KEYWORDS = 10
@@ -110,6 +113,27 @@ def split_clauses(text: str, items: Sequence[Item]) -> list[Clause]:
         previous = item
     close()
     return clauses
+
+
+def completed_clause_text(text: str, analyser: object) -> str | None:
+    """A clause cut at a connective ending, written as a sentence of its own: the connective
+    replaced by the polite sentence ending (Kiwi joins the morphemes, so the stem changes as it
+    should) — "배송은 빨랐지만" → "배송은 빨랐어요", "가격이 좀 비싸지만" → "가격이 좀 비싸요",
+    "맛있는데" → "맛있어요". Read alone, a clause that ends in -지만/-는데 is an unfinished
+    sentence, and the model (trained on whole reviews) reads it as hedged; the aspect it mentions
+    is scored on the finished one (docs/sentiment.md, "Aspects"). ``None`` when the clause does
+    not end in a connective after a predicate."""
+    tokens = [(t.form, t.tag) for t in analyser.tokenize(text)]
+    base = [tag.split("-")[0] for _, tag in tokens]
+    if len(tokens) >= 3 and tokens[-1] == ("데", "NNB") and base[-2] == "ETM":
+        tokens, base = tokens[:-2], base[:-2]  # 맛있는데 = 맛있/VA 는/ETM 데/NNB
+    elif len(tokens) >= 2 and base[-1] == "EC" and tokens[-1][0] in CLAUSE_ENDINGS:
+        tokens, base = tokens[:-1], base[:-1]
+    else:
+        return None
+    if base[-1] not in COMPLETABLE_TAGS:
+        return None
+    return analyser.join([*tokens, ("에요" if base[-1] == "VCP" else "어요", "EF")])
 
 
 def lemmas(items: Sequence[Item]) -> list[str]:

@@ -63,3 +63,76 @@ def evaluate_probabilities(p_positive: np.ndarray, y: np.ndarray) -> dict:
         if decided.any()
         else None,
     }
+
+
+# Aspect clauses as split_clauses cuts them out of mixed reviews, with the polarity of the aspect
+# they speak of. Hand-written for docs/sentiment.md ("Aspects"): a sanity check of how the served
+# model reads a clause alone and completed as a sentence — 30 clauses, not an evaluation set.
+CLAUSE_CHECKS: tuple[tuple[str, int], ...] = (
+    *(
+        (text, 1)
+        for text in (
+            "배송은 빨랐지만",
+            "맛은 있는데",
+            "맛있는데",
+            "신선하고 맛있는데",
+            "포장은 꼼꼼했지만",
+            "가격은 저렴한데",
+            "사장님은 친절하신데",
+            "품질은 좋은데",
+            "배송도 빠르고",
+            "양도 많고",
+            "맛은 좋았지만",
+            "향이 좋아서",
+            "가성비는 좋은데",
+            "포장이 꼼꼼해서",
+            "배송은 총알같았는데",
+        )
+    ),
+    *(
+        (text, 0)
+        for text in (
+            "배송은 느렸지만",
+            "가격이 좀 비싸지만",
+            "양이 적어서",
+            "포장이 엉망이라",
+            "맛이 없어서",
+            "배송이 늦었는데",
+            "포장이 찢어져서",
+            "너무 짜서",
+            "불친절해서",
+            "비싸긴 한데",
+            "배송이 너무 느려서",
+            "맛이 별로라",
+            "양이 너무 적은데",
+            "품질이 안 좋아서",
+            "가격이 비싸서",
+        )
+    ),
+)
+
+
+def clause_check(positive_probability) -> dict:
+    """Polarity accuracy and the share called right outright (not neutral) on ``CLAUSE_CHECKS``,
+    each clause read as written and as completed (``analysis.completed_clause_text``);
+    ``positive_probability(texts, morphs)`` is the model's."""
+    from ml.korean import kiwi
+
+    from .analysis import completed_clause_text, items_of
+
+    def morphs(text: str) -> str:
+        return " ".join(f"{i.form}/{i.tag}" for i in items_of(kiwi().tokenize(text)))
+
+    texts = [text for text, _ in CLAUSE_CHECKS]
+    y = np.array([label for _, label in CLAUSE_CHECKS])
+    completed = [completed_clause_text(t, kiwi()) or t for t in texts]
+    out = {"n": len(texts)}
+    for name, batch in (("as_written", texts), ("completed", completed)):
+        p = np.asarray(positive_probability(batch, [morphs(t) for t in batch]), dtype=float)
+        labels = np.array([label_of(three_way(float(v))) for v in p])
+        gold = np.where(y == 1, "positive", "negative")
+        out[name] = {
+            "accuracy": round(float(((p >= 0.5) == y).mean()), 4),
+            "called_right": round(float((labels == gold).mean()), 4),
+        }
+    return out

@@ -17,7 +17,7 @@ from django.conf import settings
 
 from ml.registry import artifact_load_latest
 
-from .analysis import Clause, clause_aspects, items_of, keywords, split_clauses
+from .analysis import Clause, clause_aspects, completed_clause_text, items_of, keywords, split_clauses
 from .model import label_of, three_way
 from .text import normalize
 
@@ -83,6 +83,21 @@ def _parse(text: str) -> _Parsed:
     )
 
 
+def _finished(clause: Clause, done: dict[Clause, tuple[str, str]]) -> tuple[str, str]:
+    """The clause's text and morphs as the classifier reads them for an aspect: completed as a
+    sentence when it ends in a connective (``analysis.completed_clause_text``)."""
+    if clause not in done:
+        from ml.korean import kiwi
+
+        text = completed_clause_text(clause.text, kiwi())
+        if text is None:
+            done[clause] = (clause.text, clause.morphs)
+        else:
+            items = items_of(kiwi().tokenize(text))
+            done[clause] = (text, " ".join(f"{i.form}/{i.tag}" for i in items))
+    return done[clause]
+
+
 def analyze_texts(texts: Sequence[str], *, backend: Backend) -> list[dict]:
     """One result per text: ``sentiment``, ``confidence``, ``scores``, ``keywords``, ``aspects``.
 
@@ -98,11 +113,12 @@ def analyze_texts(texts: Sequence[str], *, backend: Backend) -> list[dict]:
         for clause in p.clauses:
             for aspect in clause_aspects(clause):
                 by_aspect.setdefault(aspect, []).append(clause)
+        finished: dict[Clause, tuple[str, str]] = {}  # clause → (text, morphs) as a sentence
         for aspect in sorted(by_aspect):
-            clauses = by_aspect[aspect]
+            inputs = [_finished(clause, finished) for clause in by_aspect[aspect]]
             aspect_slots.append((idx, aspect, len(batch_texts)))
-            batch_texts.append(" ".join(c.text for c in clauses))
-            batch_morphs.append(" ".join(c.morphs for c in clauses))
+            batch_texts.append(" ".join(text for text, _ in inputs))
+            batch_morphs.append(" ".join(morphs for _, morphs in inputs))
     probs = backend.positive_probability(batch_texts, batch_morphs)
 
     results = []

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ml.korean import kiwi
-from ml.sentiment.analysis import clause_aspects, items_of, split_clauses
+from ml.sentiment.analysis import clause_aspects, completed_clause_text, items_of, split_clauses
 from ml.sentiment.evaluation import evaluate_probabilities, expected_calibration_error
 from ml.sentiment.model import label_of, three_way
 from ml.sentiment.scoring import RegistryBackend, analyze_texts
@@ -112,6 +112,51 @@ def test_seed_example(backend):
         "delivery": "positive",
         "service": "positive",
     }
+
+
+@pytest.mark.parametrize(
+    ("clause", "sentence"),
+    [
+        ("배송은 빨랐지만", "배송은 빨랐어요"),
+        ("배송은 느렸지만", "배송은 느렸어요"),
+        ("가격이 좀 비싸지만", "가격이 좀 비싸요"),
+        ("맛은 있는데", "맛은 있어요"),
+        ("맛있는데", "맛있어요"),  # 맛있/VA 는/ETM 데/NNB
+        ("신선하고", "신선해요"),
+        ("양이 적어서", "양이 적어요"),
+        ("포장이 엉망이어서", "포장이 엉망이에요"),  # the copula takes 에요
+        ("맛은 최고예요", None),  # already a sentence
+        ("완전 총알배송", None),  # no predicate
+        ("맛이 별로라", None),  # Kiwi reads 라 as a sentence ending here
+    ],
+)
+def test_a_clause_cut_at_a_connective_is_completed_as_a_sentence(clause, sentence):
+    assert completed_clause_text(clause, kiwi()) == sentence
+
+
+class RecordingBackend:
+    """Gives p = 0.9 to everything and keeps what it was asked."""
+
+    version = "recording"
+    keyword_idf: dict = {}
+    keyword_default_idf = 1.0
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.morphs: list[str] = []
+
+    def positive_probability(self, texts, morphs):
+        self.texts += texts
+        self.morphs += morphs
+        return np.full(len(texts), 0.9)
+
+
+def test_aspects_are_scored_on_their_clauses_as_sentences():
+    recorder = RecordingBackend()
+    analyze_texts(["배송은 빨랐지만 가격이 좀 비싸요"], backend=recorder)
+    # the review as written, then each aspect's clause, the cut one completed
+    assert recorder.texts == ["배송은 빨랐지만 가격이 좀 비싸요", "배송은 빨랐어요", "가격이 좀 비싸요"]
+    assert recorder.morphs[1] == "배송/NNG 은/JX 빠르다/VA 었/EP 어요/EF"
 
 
 def test_mixed_aspects_are_scored_on_their_own_clauses(backend):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from io import StringIO
 
 import pytest
@@ -139,6 +140,13 @@ def test_train_and_evaluate_commands(sentiment_corpus_dir, db):
     call_command("evaluate_sentiment", "--data-dir", str(sentiment_corpus_dir), stdout=out, stderr=StringIO())
     text = out.getvalue()
     assert "[nsmc_test]" in text and "[sentineg_dev]" in text and "ECE" in text and "혼동 행렬" in text
+    assert "[측면 절 점검] 손으로 쓴 30개 절" in text and "문장으로 완성: 극성 정확도" in text
+    out = StringIO()
+    call_command("evaluate_sentiment", "--data-dir", str(sentiment_corpus_dir), "--json", stdout=out, stderr=StringIO())
+    clauses = json.loads(out.getvalue())["aspect_clauses"]
+    assert clauses["n"] == 30
+    assert set(clauses["as_written"]) == set(clauses["completed"]) == {"accuracy", "called_right"}
+    assert all(0.0 <= v <= 1.0 for part in ("as_written", "completed") for v in clauses[part].values())
 
 
 def test_train_without_corpus_fails_clearly(db, tmp_path):

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from ml.registry import artifact_load_latest
+from ml.sentiment.evaluation import clause_check
 from ml.sentiment.scoring import ARTIFACT_NAME
 from ml.sentiment.workflow import evaluate_model
 
@@ -33,8 +34,10 @@ class Command(BaseCommand):
             return tqdm(total=total, desc=desc, file=self.stderr, unit="건", mininterval=2)
 
         metrics = evaluate_model(loaded.model, data_dir=data_dir, progress=progress)
+        clauses = clause_check(loaded.model.positive_probability)
         if options["json"]:
-            self.stdout.write(json.dumps({"version": loaded.version, **metrics}, ensure_ascii=False, indent=2))
+            out = {"version": loaded.version, **metrics, "aspect_clauses": clauses}
+            self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"모델 {ARTIFACT_NAME}@{loaded.version}")
         for name, m in metrics.items():
@@ -53,3 +56,7 @@ class Command(BaseCommand):
                 f"  중립 비율 {m['neutral_share']:.4f}, 중립 구간 안 정확도 {m['accuracy_in_neutral_band']}, "
                 f"밖 정확도 {m['accuracy_outside_neutral_band']}"
             )
+        self.stdout.write(f'\n[측면 절 점검] 손으로 쓴 {clauses["n"]}개 절 (docs/sentiment.md, "Aspects")')
+        for name, label in (("as_written", "잘린 그대로"), ("completed", "문장으로 완성")):
+            c = clauses[name]
+            self.stdout.write(f"  {label}: 극성 정확도 {c['accuracy']:.4f}, 중립 아닌 정답 {c['called_right']:.4f}")
