@@ -14,12 +14,16 @@ thread per process (gunicorn would otherwise silently switch a sync worker with 
 Choose the class with ``GUNICORN_WORKER_CLASS``, not ``-k``: the thread count here is set from the
 variable, and ``-k sync`` on the command line would keep 4 threads (and so still run gthread).
 
-Each worker runs numpy's BLAS with ``WORKER_BLAS_THREADS`` threads (default 1, ``core/threads.py``):
-with OpenBLAS's thread per core in every worker, two workers scoring reviews served 155 reviews/s
-together instead of 1,168.
+Each worker runs numpy's/scipy's BLAS and scikit-learn's OpenMP with ``WORKER_BLAS_THREADS``
+threads (default 1, ``core/threads.py``): with a thread per core in every worker, two workers
+scoring reviews served 278–421 reviews/s together instead of 1,157–1,226.
 """
 
 import os
+
+from core.threads import export_thread_variables
+
+export_thread_variables()  # before the application (and numpy) is imported
 
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)s "%(a)s"'
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.text import capfirst
@@ -85,8 +86,9 @@ class ServiceDeleteAdminMixin:
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         actor = principal_from_user(request.user)
-        for obj in queryset:
-            self.delete_by_service(request, obj, actor=actor)
+        with transaction.atomic():  # all of the selection or none (the changelist is not atomic)
+            for obj in queryset:
+                self.delete_by_service(request, obj, actor=actor)
 
 
 class ReadOnlyAdminMixin:

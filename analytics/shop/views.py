@@ -13,7 +13,9 @@ from rest_framework import serializers
 from accounts.api.read import Read, ReadView
 from accounts.models import AuditLog
 from commerce.currency import currency_choices, currency_resolve
+from core.errors import ValidationFailed
 from core.schema import ok_example
+from customers.selectors.detail import customer_get
 from ml.churn_shop import shop_churn_model_id
 
 from . import schema_examples as examples
@@ -146,7 +148,11 @@ class UserBehaviorView(_ShopRead):
     customer_kwarg = "user_id"
 
     def check(self, read: Read) -> None:
-        super().check(read)
+        try:
+            super().check(read)
+        except ValidationFailed:
+            customer_get(customer_id=read.args["user_id"])  # an unknown buyer is 404, not 400
+            raise
         read.extra["now"] = timezone.now()
 
     def cache_scopes(self, read: Read) -> tuple[str, ...]:

@@ -102,8 +102,14 @@ def customer_create(*, actor: Principal, data: dict[str, Any], request: object |
 
 
 def customer_has_history(customer: Customer) -> bool:
-    """Purchases, sessions or orders: what ``customer_delete`` keeps (and so anonymises)."""
-    return customer.purchases.exists() or customer.sessions.exists() or customer.orders.exists()
+    """Purchases, sessions (held or voided) or orders: what ``customer_delete`` keeps (and so
+    anonymises) — every row that protects the customer from deletion."""
+    return (
+        customer.purchases.exists()
+        or customer.sessions.exists()
+        or customer.voided_sessions.exists()
+        or customer.orders.exists()
+    )
 
 
 def customer_delete(

@@ -10,8 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditLog
+from accounts.principal import system_principal
 from customers.models import Customer, PackageBalance, PackagePurchase, ServiceSession
-from customers.testing.factories import CustomerFactory, PackageFactory, PackagePurchaseFactory, ServiceFactory
+from customers.services.sessions import session_void
+from customers.testing.factories import (
+    CustomerFactory,
+    PackageFactory,
+    PackagePurchaseFactory,
+    ServiceFactory,
+    ServiceSessionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +127,39 @@ def test_deleting_selected_customers_with_and_without_history(backoffice_client_
     assert list(Customer.objects.values_list("pk", flat=True)) == [kept.pk]
     outcomes = sorted(AuditLog.objects.filter(action="delete").values_list("query__outcome", flat=True))
     assert outcomes == ["anonymised", "deleted"]
+
+
+def test_a_customer_with_only_a_voided_session_is_anonymised_not_a_server_error(backoffice_client_for):
+    admin = backoffice_client_for("ADMIN")
+    customer = CustomerFactory(name="취소만있음")
+    session = ServiceSessionFactory(customer=customer, service_date=timezone.localdate())
+    session_void(actor=system_principal("test"), session=session, reason="잘못 기록")
+    url = reverse("admin:customers_customer_delete", args=[customer.pk])
+    assert "익명 처리" in admin.get(url).content.decode()
+    response = admin.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.name != "취소만있음"
+
+
+def test_a_failing_delete_leaves_the_whole_selection_as_it_was(backoffice_client_for, monkeypatch):
+    admin = backoffice_client_for("ADMIN")
+    first, second = CustomerFactory(), CustomerFactory()
+    from customers.admin import customers as customers_admin
+
+    real = customers_admin.customer_delete
+
+    def delete_then_fail(*, actor, customer, request=None):
+        if customer.pk == second.pk:
+            raise RuntimeError("crash in the middle of the selection")
+        return real(actor=actor, customer=customer, request=request)
+
+    monkeypatch.setattr(customers_admin, "customer_delete", delete_then_fail)
+    admin.raise_request_exception = False
+    response = admin.post(
+        reverse("admin:customers_customer_changelist"),
+        {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
+    )
+    assert response.status_code == 500
+    assert Customer.objects.filter(pk__in=[first.pk, second.pk]).count() == 2
+    assert not AuditLog.objects.filter(action="delete").exists()

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from django.db import models
 from django.utils import timezone
 
 from accounts.models import AuditLog
 from accounts.principal import system_principal
 from core.errors import ApiError
-from customers.models import Customer, CustomerPreference, CustomerStatus, HealthMetric, ServiceSession
-from customers.services.customers import ANONYMISED_NAME, customer_create, customer_delete
+from customers.models import (
+    Customer,
+    CustomerPreference,
+    CustomerStatus,
+    HealthMetric,
+    ServiceSession,
+    VoidedSession,
+)
+from customers.services.customers import ANONYMISED_NAME, customer_create, customer_delete, customer_has_history
+from customers.services.sessions import session_void
 from customers.testing.factories import (
     CustomerFactory,
     CustomerPreferenceFactory,
@@ -82,3 +91,23 @@ def test_delete_with_history_anonymises_and_drops_health_data():
     session.refresh_from_db()
     assert session.session_notes == "" and ServiceSession.objects.count() == 1
     assert AuditLog.objects.get(action="delete").query["outcome"] == "anonymised"
+
+
+def test_a_voided_session_is_history_too():
+    customer = CustomerFactory(name="취소만있음")
+    session = ServiceSessionFactory(customer=customer, service_date=timezone.localdate())
+    session_void(actor=ACTOR, session=session, reason="잘못 기록")
+    assert not ServiceSession.objects.filter(customer=customer).exists()
+    assert customer_has_history(customer)
+    assert customer_delete(actor=ACTOR, customer=customer) == "anonymised"  # not a ProtectedError
+    assert VoidedSession.objects.filter(customer=customer).count() == 1
+
+
+def test_history_covers_every_row_that_protects_a_customer():
+    protecting = {
+        rel.get_accessor_name()
+        for rel in Customer._meta.related_objects
+        if getattr(rel, "on_delete", None) is models.PROTECT
+    }
+    # a new PROTECT link to Customer must be added to customer_has_history (or deletion is a 500)
+    assert protecting == {"purchases", "sessions", "voided_sessions", "orders"}

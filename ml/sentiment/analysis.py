@@ -123,16 +123,18 @@ def completed_clause_text(text: str, analyser: object) -> str | None:
     sentence, and the model (trained on whole reviews) reads it as hedged; the aspect it mentions
     is scored on the finished one (docs/sentiment.md, "Aspects"). ``None`` when the clause does
     not end in a connective after a predicate."""
-    tokens = [(t.form, t.tag) for t in analyser.tokenize(text)]
-    base = [tag.split("-")[0] for _, tag in tokens]
-    if len(tokens) >= 3 and tokens[-1] == ("데", "NNB") and base[-2] == "ETM":
+    tokens = list(analyser.tokenize(text))  # Kiwi tokens: join keeps their spacing and spelling
+    base = [t.tag.split("-")[0] for t in tokens]
+    if len(tokens) >= 3 and (tokens[-1].form, base[-1]) == ("데", "NNB") and base[-2] == "ETM":
         tokens, base = tokens[:-2], base[:-2]  # 맛있는데 = 맛있/VA 는/ETM 데/NNB
-    elif len(tokens) >= 2 and base[-1] == "EC" and tokens[-1][0] in CLAUSE_ENDINGS:
+    elif len(tokens) >= 2 and base[-1] == "EC" and tokens[-1].form in CLAUSE_ENDINGS:
         tokens, base = tokens[:-1], base[:-1]
     else:
         return None
     if base[-1] not in COMPLETABLE_TAGS:
         return None
+    if base[-1] == "VCP" and (len(base) < 2 or not base[-2].startswith(("N", "XSN", "SN"))):
+        return None  # a copula Kiwi supplied after punctuation or jamo ("!!!지만", "ㅋ지만")
     return analyser.join([*tokens, ("에요" if base[-1] == "VCP" else "어요", "EF")])
 
 

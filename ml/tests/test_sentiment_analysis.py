@@ -128,6 +128,11 @@ def test_seed_example(backend):
         ("맛은 최고예요", None),  # already a sentence
         ("완전 총알배송", None),  # no predicate
         ("맛이 별로라", None),  # Kiwi reads 라 as a sentence ending here
+        ("ㅋㅋ 맛있는데", "ㅋㅋ 맛있어요"),  # the text before the ending is kept as written
+        ("100% 만족했지만", "100% 만족했어요"),
+        ("가격이 3만원이지만", "가격이 3만원이에요"),
+        ("!!!지만", None),  # no predicate, only a copula Kiwi supplied
+        ("ㅋ지만", None),
     ],
 )
 def test_a_clause_cut_at_a_connective_is_completed_as_a_sentence(clause, sentence):

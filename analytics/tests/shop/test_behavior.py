@@ -178,6 +178,7 @@ def test_customer_without_orders(db, api_client_for):
 # --- the endpoint contract (accounts/testing/contract.py) -----------------------------------
 class TestBehaviorContract(EndpointContract):
     url_name = "analytics-user-behavior"
+    invalid_query = {"currency": "XXX"}
     audit_action = AuditLog.Action.VIEW
     customer_kwarg = "user_id"
 

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.test import Client, override_settings
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from accounts.internal_tokens import internal_token_issue
@@ -58,7 +59,10 @@ def _score_share(texts: list[str], size: int, backend: object) -> None:
 def _parallel_reviews_per_s(texts: list[str], size: int, backend: object, processes: int) -> float:
     """Throughput of ``processes`` worker processes forked after the model and Kiwi are loaded
     (as gunicorn workers with --preload), each scoring its share in batches of ``size``."""
-    connections.close_all()  # no database connection crosses the fork
+    connections.close_all()  # no database connection crosses the fork …
+    for connection in connections.all(initialized_only=True):
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()  # … nor one kept in PostgreSQL's connection pool
     ctx = multiprocessing.get_context("fork")
     workers = [ctx.Process(target=_score_share, args=(texts[k::processes], size, backend)) for k in range(processes)]
     t0 = time.perf_counter()
@@ -102,6 +106,10 @@ class Command(BaseCommand):
         else:
             texts = FALLBACK_TEXTS * 300
             source = "built-in shop reviews"
+        with threadpool_limits(limits=None):  # this process's thread limits are restored afterwards
+            self._bench(options, texts, source)
+
+    def _bench(self, options: dict, texts: list[str], source: str) -> None:
         # as a gunicorn or Celery worker runs (core/threads.py): WORKER_BLAS_THREADS, default 1
         blas = limit_blas_threads()
         result: dict = {"texts": source, "blas_threads": blas, "rss_start_mb": round(_rss_mb(), 1)}
