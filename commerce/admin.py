@@ -440,14 +440,19 @@ class ReviewAspectFilter(admin.SimpleListFilter):
         return queryset.filter(**{f"sentiment_aspects__{aspect}__sentiment": label})
 
 
+SENTIMENT_LABELS = {"positive": "긍정", "neutral": "중립", "negative": "부정"}
+
+
 @admin.register(Review)
 class ReviewAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "product", "customer", "rating", "content_preview", "sentiment", "aspects_display")
     list_filter = ("rating", "sentiment", ReviewAspectFilter, "sentiment_model_version")
+    # the scores and aspects are shown in Korean (scores_display, aspects_detail), not as raw JSON
+    exclude = ("sentiment_scores", "sentiment_aspects")
     readonly_fields = (
         "sentiment",
-        "sentiment_scores",
-        "sentiment_aspects",
+        "scores_display",
+        "aspects_detail",
         "sentiment_model_version",
         "sentiment_scored_at",
     )
@@ -462,7 +467,27 @@ class ReviewAdmin(BuyerDataAdminMixin, admin.ModelAdmin):
     def content_preview(self, obj: Review) -> str:
         return (obj.content[:40] + "…") if len(obj.content) > 40 else obj.content
 
-    @admin.display(description="측면별 감정")
+    @admin.display(description="감정 점수")
+    def scores_display(self, obj: Review) -> str:
+        scores = obj.sentiment_scores or {}
+        if not scores:
+            return "아직 분석되지 않았습니다"
+        return " · ".join(
+            f"{label} {float(scores.get(key, 0.0)) * 100:.1f}%" for key, label in SENTIMENT_LABELS.items()
+        )
+
+    @admin.display(description="측면별 감정 (점수)")
+    def aspects_detail(self, obj: Review) -> str:
+        aspects = obj.sentiment_aspects or {}
+        if not aspects:
+            return "언급된 측면이 없습니다" if obj.sentiment_scores else "-"
+        return " · ".join(
+            f"{ASPECT_LABELS.get(a, a)} {SENTIMENT_LABELS.get((r or {}).get('sentiment'), '?')} "
+            f"({float((r or {}).get('score') or 0.0):.2f})"
+            for a, r in aspects.items()
+        )
+
+    @admin.display(description="측면별 감정 (+ 호평 · 중립 − 혹평)")
     def aspects_display(self, obj: Review) -> str:
         marks = {"positive": "+", "neutral": "·", "negative": "−"}
         parts = [

@@ -22,6 +22,7 @@ CLAUSE_ENDINGS = frozenset(
         "는데",
         "은데",
         "ㄴ데",
+        "ㄴ데도",
         "던데",
         "으나",
         "나",
@@ -43,6 +44,27 @@ CLAUSE_ENDINGS = frozenset(
         "고서",
     }
 )
+# Kiwi writes an ending that starts with a final consonant in conjoining jamo ("ᆫ데", U+11AB);
+# CLAUSE_ENDINGS is written with compatibility jamo ("ㄴ데", U+3134): compare them folded
+_FINAL_JAMO = str.maketrans(
+    {
+        "\u11a8": "ㄱ",
+        "\u11ab": "ㄴ",
+        "\u11af": "ㄹ",
+        "\u11b7": "ㅁ",
+        "\u11b8": "ㅂ",
+        "\u11ba": "ㅅ",
+        "\u11bb": "ㅆ",
+        "\u11bc": "ㅇ",
+    }
+)
+
+
+def is_clause_ending(form: str) -> bool:
+    """A connective ending after which a new clause starts (비싼데 = 비싸/VA ᆫ데/EC)."""
+    return form.translate(_FINAL_JAMO) in CLAUSE_ENDINGS
+
+
 BOUNDARY_PUNCT = frozenset({"SF", "SP"})  # . ! ? and , ; :
 # what may stand before a connective ending for the clause to be completed as a sentence: a
 # predicate stem, a copula, a pre-final ending (았/었, 시) or a 하다 suffix
@@ -50,6 +72,32 @@ COMPLETABLE_TAGS = frozenset({"VV", "VA", "VX", "VCP", "VCN", "EP", "XSA", "XSV"
 NOUN_TAGS = ("NNG", "NNP", "SL")
 PREDICATE_TAGS = ("VA", "VV")
 MAX_KEYWORDS = 10
+# one-syllable nouns kept as keywords: aspects, and K-food names that are not also common words
+# (not 배 pear/belly/ship, 감 persimmon/feeling, 차 tea/car)
+ONE_SYLLABLE_KEYWORDS = frozenset(
+    {
+        "맛",
+        "양",
+        "향",
+        "질",
+        "값",
+        "김",
+        "떡",
+        "쌀",
+        "빵",
+        "면",
+        "밥",
+        "국",
+        "죽",
+        "꿀",
+        "술",
+        "잼",
+        "콩",
+        "팥",
+        "굴",
+        "귤",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -101,15 +149,20 @@ def split_clauses(text: str, items: Sequence[Item]) -> list[Clause]:
         current.clear()
 
     previous: Item | None = None
+    at_boundary = False  # the last item ended a clause; a particle written onto it still belongs
     for item in items:
+        # 엉망인데도 = 엉망/NNG 이/VCP ᆫ데/EC 도/JX: a particle written onto the ending stays with it
+        attached = at_boundary and item.tag == "JX" and previous is not None and item.start == previous.end
+        if at_boundary and not attached:
+            close()
         current.append(item)
-        if (
-            item.tag in BOUNDARY_PUNCT
-            or (item.tag == "EC" and item.form in CLAUSE_ENDINGS)
+        at_boundary = bool(
+            attached
+            or item.tag in BOUNDARY_PUNCT
+            or (item.tag == "EC" and is_clause_ending(item.form))
             # 맛있는데 is also tagged 맛있/VA 는/ETM 데/NNB
             or (item.tag == "NNB" and item.form == "데" and previous is not None and previous.tag == "ETM")
-        ):
-            close()
+        )
         previous = item
     close()
     return clauses
@@ -125,9 +178,11 @@ def completed_clause_text(text: str, analyser: object) -> str | None:
     not end in a connective after a predicate."""
     tokens = list(analyser.tokenize(text))  # Kiwi tokens: join keeps their spacing and spelling
     base = [t.tag.split("-")[0] for t in tokens]
+    if len(tokens) >= 3 and base[-1] == "JX" and base[-2] == "EC":
+        tokens, base = tokens[:-1], base[:-1]  # 엉망인데도: the particle goes with the connective
     if len(tokens) >= 3 and (tokens[-1].form, base[-1]) == ("데", "NNB") and base[-2] == "ETM":
         tokens, base = tokens[:-2], base[:-2]  # 맛있는데 = 맛있/VA 는/ETM 데/NNB
-    elif len(tokens) >= 2 and base[-1] == "EC" and tokens[-1].form in CLAUSE_ENDINGS:
+    elif len(tokens) >= 2 and base[-1] == "EC" and is_clause_ending(tokens[-1].form):
         tokens, base = tokens[:-1], base[:-1]
     else:
         return None
@@ -155,10 +210,10 @@ def lemmas(items: Sequence[Item]) -> list[str]:
 
 
 def keyword_terms(items: Sequence[Item]) -> list[str]:
-    """Lemmas that may be keywords: content lemmas without stop words and one-syllable nouns
-    (맛 and 양 stay: they are aspects customers write about)."""
-    keep = {"맛", "양", "향", "질", "값"}
-    return [w for w in lemmas(items) if w not in STOP_LEMMAS and (len(w) > 1 or w in keep)]
+    """Lemmas that may be keywords: content lemmas without stop words and one-syllable nouns —
+    except the aspects customers write about (맛, 양, 향, 질, 값) and the shop's one-syllable
+    foods (김, 떡, 쌀 … ``ONE_SYLLABLE_KEYWORDS``)."""
+    return [w for w in lemmas(items) if w not in STOP_LEMMAS and (len(w) > 1 or w in ONE_SYLLABLE_KEYWORDS)]
 
 
 def keywords(items: Sequence[Item], *, idf: dict[str, float], default_idf: float) -> list[dict]:

@@ -40,6 +40,10 @@ def test_clauses_split_at_connective_endings_not_inside_negation():
     assert _clauses("맛은 있는데 양이 너무 적어요") == ["맛은 있는데", "양이 너무 적어요"]
     assert _clauses("맛이 없지는 않아요") == ["맛이 없지는 않아요"]
     assert _clauses("신선하고 맛있는데 가격이 좀 비싸요") == ["신선하고", "맛있는데", "가격이 좀 비싸요"]
+    # -ㄴ데 after a vowel or the copula: Kiwi writes the ending "ᆫ데" (U+11AB), not "ㄴ데" (U+3134)
+    assert _clauses("맛은 최고인데 가격이 사악하네요") == ["맛은 최고인데", "가격이 사악하네요"]
+    assert _clauses("가격이 비싼데 맛은 최고예요") == ["가격이 비싼데", "맛은 최고예요"]
+    assert _clauses("포장은 엉망인데도 맛은 좋아요") == ["포장은 엉망인데도", "맛은 좋아요"]
 
 
 def test_prefixed_lemmas():
@@ -122,6 +126,8 @@ def test_seed_example(backend):
         ("가격이 좀 비싸지만", "가격이 좀 비싸요"),
         ("맛은 있는데", "맛은 있어요"),
         ("맛있는데", "맛있어요"),  # 맛있/VA 는/ETM 데/NNB
+        ("가격이 비싼데", "가격이 비싸요"),  # 비싸/VA ᆫ데/EC
+        ("포장은 엉망인데도", "포장은 엉망이에요"),  # ᆫ데/EC 도/JX
         ("신선하고", "신선해요"),
         ("양이 적어서", "양이 적어요"),
         ("포장이 엉망이어서", "포장이 엉망이에요"),  # the copula takes 에요

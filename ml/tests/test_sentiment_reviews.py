@@ -124,6 +124,15 @@ def test_admin_shows_sentiment_filters_and_product_summary(client, make_user, se
     page = client.get(f"/admin/commerce/product/{product.pk}/change/").content.decode()
     assert "분석된 리뷰 2건 · 긍정 100%" in page
     assert "혹평: 배송 1건" in page
+    # the review page: scores and aspects in Korean, no raw JSON keys
+    mixed = product.reviews.get(content="배송은 느렸지만 맛은 최고예요")
+    page = client.get(f"/admin/commerce/review/{mixed.pk}/change/").content.decode()
+    delivery, taste = mixed.sentiment_aspects["delivery"], mixed.sentiment_aspects["taste"]
+    assert f"배송 부정 ({delivery['score']:.2f})" in page and delivery["sentiment"] == "negative"
+    assert f"맛 긍정 ({taste['score']:.2f})" in page and taste["sentiment"] == "positive"
+    scores = mixed.sentiment_scores
+    assert f"긍정 {scores['positive'] * 100:.1f}% · 중립 {scores['neutral'] * 100:.1f}%" in page
+    assert '"positive"' not in page and "sentiment_scores" not in page
 
 
 def test_train_and_evaluate_commands(sentiment_corpus_dir, db):
