@@ -16,7 +16,7 @@ from django.utils import timezone
 from commerce.models import Review
 from core.errors import ModelNotTrained
 
-from .scoring import analyze_texts, sentiment_backend
+from .scoring import analyze_texts, scored_version, sentiment_backend
 
 BATCH_SIZE = 200
 
@@ -44,7 +44,8 @@ def reviews_score(
     backend = sentiment_backend()
     if backend is None:
         raise ModelNotTrained(message="감정 분석 모델이 학습되지 않았습니다 (manage.py train_sentiment)")
-    base = reviews_needing_score(version=backend.version, rescore=rescore)
+    version = scored_version(backend)
+    base = reviews_needing_score(version=version, rescore=rescore)
     if review_ids is not None:
         base = base.filter(pk__in=review_ids)
     total = base.count() if limit is None else min(base.count(), limit)
@@ -64,7 +65,7 @@ def reviews_score(
                 review.sentiment = result["sentiment"]
                 review.sentiment_scores = result["scores"]
                 review.sentiment_aspects = result["aspects"]
-                review.sentiment_model_version = backend.version
+                review.sentiment_model_version = version
                 review.sentiment_scored_at = now
             Review.objects.bulk_update(
                 batch,
@@ -80,4 +81,4 @@ def reviews_score(
         last_pk = batch[-1].pk
         if on_batch is not None:
             on_batch(done, total)
-    return {"scored": done, "model_version": backend.version}
+    return {"scored": done, "model_version": version}

@@ -62,6 +62,18 @@ def sentiment_backend() -> Backend | None:
     return RegistryBackend(version=f"{ARTIFACT_NAME}@{loaded.version}", model=loaded.model)
 
 
+# The revision of the rules around the model (clauses, aspect terms, keywords). Stored results
+# record ``scored_version``: a new model or a new revision rescores every review on the next
+# ``score_reviews``. Bump it when a change alters what analyze_texts returns for the same model.
+# 2: aspect clauses completed as sentences, -ㄴ데 clause boundaries, one-syllable food keywords.
+ANALYSIS_REVISION = 2
+
+
+def scored_version(backend: Backend) -> str:
+    """What a stored review records as its ``sentiment_model_version``: model and rule revision."""
+    return f"{backend.version}/a{ANALYSIS_REVISION}"
+
+
 @dataclass(frozen=True)
 class _Parsed:
     text: str

@@ -17,6 +17,7 @@ from commerce.selectors.products import product_review_sentiment_summary
 from commerce.testing.factories import ProductFactory, ReviewFactory
 from ml.models import ModelArtifact
 from ml.sentiment.reviews import reviews_score
+from ml.sentiment.scoring import ANALYSIS_REVISION
 from ml.tasks import score_new_reviews
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def test_score_reviews_writes_every_review_once(sentiment_model):
     }
     assert bad.sentiment == "negative"
     assert sum(bad.sentiment_scores.values()) == pytest.approx(1.0)
-    assert bad.sentiment_model_version == f"review_sentiment@{sentiment_model.version}"
+    assert bad.sentiment_model_version == f"review_sentiment@{sentiment_model.version}/a{ANALYSIS_REVISION}"
     assert bad.sentiment_scored_at is not None
     empty.refresh_from_db()
     assert empty.sentiment == "" and empty.sentiment_scored_at is None
@@ -67,11 +68,22 @@ def test_new_model_version_rescores_and_rescore_flag(sentiment_model, fitted_sen
         newer = artifact_save(
             name="review_sentiment", model=fitted_sentiment_model, trained_as_of=None, metrics={}, params={}
         )
-    assert reviews_score() == {"scored": 1, "model_version": f"review_sentiment@{newer.version}"}
+    assert reviews_score() == {"scored": 1, "model_version": f"review_sentiment@{newer.version}/a{ANALYSIS_REVISION}"}
     review.refresh_from_db()
-    assert review.sentiment_model_version == f"review_sentiment@{newer.version}"
+    assert review.sentiment_model_version == f"review_sentiment@{newer.version}/a{ANALYSIS_REVISION}"
     assert reviews_score()["scored"] == 0
     assert reviews_score(rescore=True)["scored"] == 1
+
+
+def test_a_new_analysis_revision_rescores(sentiment_model, monkeypatch):
+    ReviewFactory(content="배송은 빨랐지만 포장이 엉망이에요")
+    assert reviews_score()["scored"] == 1
+    assert reviews_score()["scored"] == 0
+    monkeypatch.setattr("ml.sentiment.scoring.ANALYSIS_REVISION", ANALYSIS_REVISION + 1)
+    # the clause rules changed: the same model scores every review again, once
+    again = reviews_score()
+    assert again["scored"] == 1 and again["model_version"].endswith(f"/a{ANALYSIS_REVISION + 1}")
+    assert reviews_score()["scored"] == 0
 
 
 def test_celery_task_scores_new_reviews(sentiment_model):
