@@ -105,6 +105,9 @@ def test_korean_validation_messages(manager, sentiment_model):
     assert "리뷰 내용이 비어 있습니다" in str(details)
     details = _post(manager, {"text": "nice"}).json()["error"]["details"]
     assert "한국어 리뷰만 분석할 수 있습니다" in str(details)
+    # DRF's own Korean catalog says "blank" here; locale/ko overrides it
+    details = _post(manager, {"text": "맛있어요", "language": ""}).json()["error"]["details"]
+    assert details["fields"]["language"] == ["이 필드는 비워 둘 수 없습니다."]
 
 
 def test_batch(manager, sentiment_model):
