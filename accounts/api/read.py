@@ -20,7 +20,8 @@ Declarations (class attributes):
   default audited id).
 
 Hooks (methods): ``check`` (existence checks that must answer 404 before a 400), ``check_invalid``
-(the same, run only when the query is invalid: for endpoints whose ``compute`` finds the customer), ``query_data``,
+(the same, run only when ``check`` or validation refused the request: for endpoints whose ``compute``
+finds the customer), ``query_data``,
 ``parse`` (or the whole ``validate``), ``compute`` (required), ``cache_scopes``, ``cache_params``,
 ``reveal``, ``audit_customer_ids``, ``audit_query``, ``audit``.
 
@@ -43,6 +44,7 @@ from accounts.policy import cache_seconds
 from accounts.principal import Principal, principal_of
 from accounts.visibility import Revealed
 from core.cache import cached_result
+from core.errors import ValidationFailed
 from core.pagination import PageQuerySerializer, pagination
 
 
@@ -74,8 +76,12 @@ class ReadPipeline(APIView):
 
     def read(self, request: Request, **kwargs: Any) -> Response:
         read = Read(request=request, principal=principal_of(request), args=kwargs)
-        self.check(read)
-        read.query = self.validate(read)
+        try:
+            self.check(read)
+            read.query = self.validate(read)
+        except (serializers.ValidationError, ValidationFailed):
+            self.check_invalid(read)  # a 404 it raises wins over the 400
+            raise
         data = self.fetch(read)
         out = self.reveal(read, data)
         if self.audit_action:
@@ -86,9 +92,7 @@ class ReadPipeline(APIView):
         if self.query_serializer is None:
             return {}
         serializer = self.query_serializer(data=self.query_data(read))
-        if not serializer.is_valid():
-            self.check_invalid(read)
-            raise serializers.ValidationError(serializer.errors)
+        serializer.is_valid(raise_exception=True)
         return self.parse(serializer)
 
     def fetch(self, read: Read) -> Any:
@@ -110,9 +114,9 @@ class ReadPipeline(APIView):
         customer), or note in ``read.extra`` what later hooks share."""
 
     def check_invalid(self, read: Read) -> None:
-        """Runs only when the query is invalid, before its 400: where an endpoint whose
-        ``compute`` finds the customer raises the 404 that must win over the 400, without a
-        lookup on every valid request (``check`` runs on every request)."""
+        """Runs only when ``check`` or the query validation refused the request with a 400,
+        before it is answered: where an endpoint whose ``compute`` finds the customer raises the
+        404 that must win over the 400, without a lookup on every valid request."""
 
     def query_data(self, read: Read) -> Any:
         return read.request.query_params

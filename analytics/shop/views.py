@@ -13,9 +13,8 @@ from rest_framework import serializers
 from accounts.api.read import Read, ReadView
 from accounts.models import AuditLog
 from commerce.currency import currency_choices, currency_resolve
-from core.errors import ValidationFailed
 from core.schema import ok_example
-from customers.selectors.detail import customer_get
+from customers.api.read import CustomerInPath
 from ml.churn_shop import shop_churn_model_id
 
 from . import schema_examples as examples
@@ -141,18 +140,14 @@ class DashboardView(_ShopRead):
 
 
 @extend_schema(summary="사용자 행동 분석", parameters=[_currency_parameter()], examples=[ok_example(examples.BEHAVIOR)])
-class UserBehaviorView(_ShopRead):
+class UserBehaviorView(CustomerInPath, _ShopRead):
     output_serializer = UserBehaviorOutput
     cache_name = "shop-user-behavior"
     audit_action = AuditLog.Action.VIEW
     customer_kwarg = "user_id"
 
     def check(self, read: Read) -> None:
-        try:
-            super().check(read)
-        except ValidationFailed:
-            customer_get(customer_id=read.args["user_id"])  # an unknown buyer is 404, not 400
-            raise
+        super().check(read)
         read.extra["now"] = timezone.now()
 
     def cache_scopes(self, read: Read) -> tuple[str, ...]:
