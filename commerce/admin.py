@@ -23,6 +23,7 @@ from accounts.backoffice.writes import ReadOnlyAdminMixin, ServiceDeleteAdminMix
 from accounts.models import AuditLog
 from accounts.principal import Principal, principal_from_user
 from commerce.models import (
+    SENTIMENT_CHOICES,
     CartEvent,
     Category,
     Order,
@@ -440,7 +441,7 @@ class ReviewAspectFilter(admin.SimpleListFilter):
         return queryset.filter(**{f"sentiment_aspects__{aspect}__sentiment": label})
 
 
-SENTIMENT_LABELS = {"positive": "긍정", "neutral": "중립", "negative": "부정"}
+SENTIMENT_LABELS = dict(SENTIMENT_CHOICES)
 
 
 @admin.register(Review)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+# the served model's answer (review_sentiment@20261130004917-993c04bc/a2, docs/sentiment.md)
 SENTIMENT = {
     "review_id": 1,
     "sentiment": "positive",
-    "confidence": 0.9944,
-    "scores": {"positive": 0.9944, "neutral": 0.0037, "negative": 0.0019},
+    "confidence": 0.9955,
+    "scores": {"positive": 0.9955, "neutral": 0.003, "negative": 0.0015},
     "keywords": [
         {"word": "친절하다", "importance": 0.568},
         {"word": "맛있다", "importance": 0.543},
@@ -14,9 +15,9 @@ SENTIMENT = {
         {"word": "빠르다", "importance": 0.43},
     ],
     "aspects": {
-        "delivery": {"sentiment": "positive", "score": 0.993},
-        "service": {"sentiment": "neutral", "score": 0.7332},
-        "taste": {"sentiment": "positive", "score": 0.8031},
+        "delivery": {"sentiment": "positive", "score": 0.9711},
+        "service": {"sentiment": "neutral", "score": 0.7547},
+        "taste": {"sentiment": "positive", "score": 0.9258},
     },
 }
 

@@ -118,10 +118,11 @@ def clause_check(positive_probability) -> dict:
     ``positive_probability(texts, morphs)`` is the model's."""
     from ml.korean import kiwi
 
-    from .analysis import completed_clause_text, items_of
+    from .analysis import completed_clause_text
+    from .text import morph_string
 
     def morphs(text: str) -> str:
-        return " ".join(f"{i.form}/{i.tag}" for i in items_of(kiwi().tokenize(text)))
+        return morph_string(kiwi().tokenize(text))
 
     texts = [text for text, _ in CLAUSE_CHECKS]
     y = np.array([label for _, label in CLAUSE_CHECKS])

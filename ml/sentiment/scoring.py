@@ -19,7 +19,7 @@ from ml.registry import artifact_load_latest
 
 from .analysis import Clause, clause_aspects, completed_clause_text, items_of, keywords, split_clauses
 from .model import label_of, three_way
-from .text import normalize
+from .text import morph_string, normalize
 
 ARTIFACT_NAME = "review_sentiment"
 
@@ -105,8 +105,7 @@ def _finished(clause: Clause, done: dict[Clause, tuple[str, str]]) -> tuple[str,
         if text is None:
             done[clause] = (clause.text, clause.morphs)
         else:
-            items = items_of(kiwi().tokenize(text))
-            done[clause] = (text, " ".join(f"{i.form}/{i.tag}" for i in items))
+            done[clause] = (text, morph_string(kiwi().tokenize(text)))
     return done[clause]
 
 

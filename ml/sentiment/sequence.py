@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 
 PAD, UNK = 0, 1
-SOURCES = ("morph", "syllable")
 MAX_TOKENS = 400  # longer texts are read up to here (the training texts have at most ~150)
 
 

@@ -36,7 +36,7 @@ from .text import lexicon_signals, lexicon_string, morph_strings, normalize, spl
 Progress = Callable[[str, int], object]  # (description, total) -> a tqdm-like bar
 
 # name → (kind, views); for the sequence kinds (cnn, gru) the "view" is the token sequence
-# (``sequence.SOURCES``). Chosen on the validation split (docs/sentiment.md, "How it was chosen").
+# ("morph" or "syllable", ``sequence.sequences``). Chosen on the validation split (docs/sentiment.md, "How it was chosen").
 MEMBERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "char-lr": ("lr", ("char",)),
     "morph-lr": ("lr", ("morph", "lexicon")),

@@ -285,11 +285,16 @@ def user_product_recommendations(*, customer_id: int, algorithm: str, limit: int
     }
 
 
+def product_require(*, product_id: int) -> None:
+    """``PRODUCT_NOT_FOUND`` unless the product exists (active or not)."""
+    if not Product.objects.filter(pk=product_id).exists():
+        raise NotFoundError(CommerceError.PRODUCT_NOT_FOUND)
+
+
 def related_products(*, product_id: int, limit: int) -> dict:
     """Products bought together with ``product_id`` (co-purchase lift with minimum support),
     then products similar in content, active ones only."""
-    if not Product.objects.filter(pk=product_id).exists():
-        raise NotFoundError(CommerceError.PRODUCT_NOT_FOUND)
+    product_require(product_id=product_id)
     model, version, as_of = _model()
     i = model.index_of(product_id)
     picks: list[tuple[int, float, str, float | None, float | None]] = []

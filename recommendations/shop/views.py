@@ -10,14 +10,12 @@ from rest_framework import serializers
 
 from accounts.api.read import Read, ReadView
 from accounts.models import AuditLog
-from commerce.errors import CommerceError
 from commerce.models import Product
-from core.errors import NotFoundError
 from core.schema import ok_example
 from customers.api.read import CustomerInPath
 
 from . import schema_examples as examples
-from .selectors import ALGORITHMS, related_products, user_product_recommendations
+from .selectors import ALGORITHMS, product_require, related_products, user_product_recommendations
 from .store import served_model_id
 
 MAX_LIMIT = 50
@@ -167,8 +165,7 @@ class RelatedProductsView(ReadView):
         return {"id": read.args["product_id"], "limit": read.query["limit"], "model": served_model_id()}
 
     def check_invalid(self, read: Read) -> None:
-        if not Product.objects.filter(pk=read.args["product_id"]).exists():  # 404 wins over the 400
-            raise NotFoundError(CommerceError.PRODUCT_NOT_FOUND)
+        product_require(product_id=read.args["product_id"])  # an unknown product: 404 wins over 400
 
     def compute(self, read: Read) -> dict:
         return related_products(product_id=read.args["product_id"], limit=read.query["limit"])
